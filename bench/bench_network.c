@@ -1,0 +1,81 @@
+/* bench_network: times Corridor's network build on one source.
+ *
+ *   bench_network FILE.gpkg
+ *
+ * Opens the source with cor_dataset_open (default options: the bundled dataset's layer names,
+ * automatic working CRS) and builds the network with cor_graph_build (COR_BUILD_OPTS_DEFAULT).
+ * The timer covers open + load + build, i.e. everything from the path to a usable graph.
+ * Prints one result line for run_network_bench.sh and a second line of network statistics:
+ *   bench_network: nodes=... directed_edges=... build_time_s=... peak_rss_mb=... graph_bytes=...
+ *                  bytes_per_directed_edge=... geometry_bytes=...
+ *   bench_network: road_links=... road_km=... components=... largest_share=... ... */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "corridor/common.h"
+#include "corridor/dataset.h"
+#include "corridor/network.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return -1.0;
+    return (double)ru.ru_maxrss / 1024.0;   /* Linux: kilobytes */
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fprintf(argc != 2 ? stderr : stdout, "usage: bench_network FILE.gpkg\n");
+        return argc != 2 ? 2 : 0;
+    }
+    const char *path = argv[1];
+    cor_error err = COR_ERROR_INIT;
+    cor_open_opts oo = COR_OPEN_OPTS_DEFAULT;
+    cor_build_opts bo = COR_BUILD_OPTS_DEFAULT;
+
+    double t0 = now_s();
+    cor_dataset *ds = cor_dataset_open(path, &oo, &err);
+    if (!ds) {
+        fprintf(stderr, "bench_network: cannot open %s: %s: %s\n", path, cor_status_name(err.code),
+                err.msg);
+        return 1;
+    }
+    cor_graph *g = cor_graph_build(ds, &bo, &err);
+    double elapsed = now_s() - t0;
+    if (!g) {
+        fprintf(stderr, "bench_network: building the network of %s failed: %s: %s\n", path,
+                cor_status_name(err.code), err.msg);
+        cor_dataset_close(ds);
+        return 1;
+    }
+    double rss = peak_rss_mb();
+
+    cor_graph_stats st;
+    memset(&st, 0, sizeof st);
+    cor_graph_get_stats(g, &st);
+    const char *crs = cor_dataset_working_crs(ds);
+    double per_edge = st.directed_edges ? (double)st.graph_bytes / (double)st.directed_edges : 0.0;
+    printf("bench_network: nodes=%" PRIu32 " directed_edges=%" PRIu64 " build_time_s=%.3f"
+           " peak_rss_mb=%.1f graph_bytes=%zu bytes_per_directed_edge=%.2f geometry_bytes=%zu\n",
+           st.nodes, st.directed_edges, elapsed, rss, st.graph_bytes, per_edge, st.geometry_bytes);
+    printf("bench_network: working_crs=%s road_links=%" PRIu64 " road_km=%.1f components=%" PRIu32
+           " largest_share=%.4f road_dangles=%" PRIu64 " road_snapped=%" PRIu64 "\n",
+           crs ? crs : "?", st.links[COR_EDGE_ROAD], st.length_km[COR_EDGE_ROAD],
+           st.components, st.largest_component_share, st.road_dangles, st.road_snapped);
+
+    cor_graph_destroy(g);
+    cor_dataset_close(ds);
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* cli.h: what the subcommands share: the dispatch entry type, option helpers, output. */
+#ifndef CORRIDOR_CLI_H
+#define CORRIDOR_CLI_H
+
+#include "corridor/network.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Common state of a command run: data source, config, logger, flags. */
+typedef struct {
+    const char *prog;           /* "corridor network" */
+    const char *data;           /* DATA positional or the bundled dataset */
+    const char *config_path;
+    const char *crs;
+    int json, quiet;
+    cor_config *config;
+} cli_ctx;
+
+/* Long options every data command takes; see cli_util.c. */
+#define CLI_COMMON_LONGOPTS \
+    { "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'j' }, \
+    { "quiet", no_argument, NULL, 'q' }, { "config", required_argument, NULL, 'c' }, \
+    { "crs", required_argument, NULL, 'C' }
+
+/* Handles a common option; returns 1 if handled, 0 if not common, -1 when it asked to stop
+ * with *exit_code set (help printed). */
+int cli_common_option(cli_ctx *c, int opt, const char *arg, const char *usage, int *exit_code);
+int cli_usage_error(const cli_ctx *c, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Resolves DATA, loads the config; opens the dataset. Prints the error and returns NULL. */
+cor_dataset *cli_open_dataset(cli_ctx *c, int argc, char **argv, int first_positional);
+void cli_ctx_free(cli_ctx *c);
+int cli_fail(const cli_ctx *c, const cor_error *err);     /* prints "prog: msg", returns 1 */
+cor_logger cli_logger(const cli_ctx *c);
+int cli_progress(double fraction, const char *msg, void *user); /* GDAL-style dots on stderr */
+void cli_print_json(json_t *doc);                         /* pretty JSON on stdout; decrefs */
+const char *cli_default_data(void);
+
+int cmd_info(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+
+#endif

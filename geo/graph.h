@@ -1,0 +1,38 @@
+/* graph.h: the private layout of cor_graph, shared by the builder and the GDAL writer. */
+#ifndef CORRIDOR_GEO_GRAPH_H
+#define CORRIDOR_GEO_GRAPH_H
+
+#include "internal.h"
+
+/* An undirected link: a road or rail run between two nodes, or an access/board/alight link. */
+typedef struct {
+    uint32_t u, v;              /* node ids (final order) */
+    uint8_t kind, cls;          /* cor_edge_kind, cor_line_class */
+    float length_m;
+    uint32_t time_ms;
+    uint64_t geom_off;          /* first point in geom_xy */
+    uint32_t geom_n;            /* number of points */
+} cor_link;
+
+struct cor_graph {
+    char *crs;                  /* working CRS */
+    uint32_t n_nodes;
+    uint64_t n_edges;
+    uint64_t *first_out;
+    uint32_t *head, *time_ms, *link;
+    float *length_m;
+    uint8_t *kind;
+    double *node_xy;
+    uint32_t *component;
+    uint8_t *node_kind;         /* 0 road, 1 rail, 2 station, 3 place */
+    size_t n_links;
+    cor_link *links;
+    double *geom_xy;            /* link geometries, 2 doubles per point */
+    uint64_t geom_n;
+    size_t n_places;
+    cor_graph_place *places;
+    char **place_names;         /* owned copies backing places[i].name / name_zh */
+    cor_graph_stats stats;
+};
+
+#endif

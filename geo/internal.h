@@ -1,0 +1,77 @@
+/* internal.h: private interfaces between geo/ files: the config accessors and the GDAL, PROJ
+ * and GEOS adapters. Only the adapter .c files include the libraries' own headers. */
+#ifndef CORRIDOR_GEO_INTERNAL_H
+#define CORRIDOR_GEO_INTERNAL_H
+
+#include "corridor/dataset.h"
+#include "corridor/network.h"
+
+/* ---- config.c ---------------------------------------------------------------------------- */
+typedef struct {
+    const char *layer;          /* layer name; NULL: the role's default name */
+    const char *where;          /* OGR attribute filter or NULL */
+    const char *f_name, *f_name_zh, *f_kind, *f_class, *f_speed, *f_mass; /* NULL: default */
+    int explicit_fields;        /* 1 when the fields come from a config (missing = error) */
+    size_t n_classes;
+    const char *const *class_from; /* source values ... */
+    const int *class_to;        /* ... and the cor_line_class they map to */
+} cor_role_spec;
+
+/* Fills spec for role from cfg (or the bundled dataset's defaults when cfg lacks the role).
+ * Returns 1 when cfg names the role explicitly. */
+int cor_config_role_spec(const cor_config *cfg, cor_role role, cor_role_spec *spec);
+size_t cor_config_speed_count(const cor_config *cfg);
+void cor_config_speed_get(const cor_config *cfg, size_t i, const char **key, double *value);
+
+/* ---- io_gdal.c: the GDAL/OGR adapter ------------------------------------------------------- */
+typedef struct cor_src cor_src;
+cor_src *cor_src_open(const char *path, cor_error *err);
+void cor_src_close(cor_src *s);
+int cor_src_layer_count(const cor_src *s);
+int cor_src_find_layer(const cor_src *s, const char *name);     /* -1 when absent */
+void cor_src_layer_info(const cor_src *s, int i, cor_layer_info *out);
+/* The layer's CRS as WKT (malloc'd) or NULL when it has none and none can be assumed. */
+char *cor_src_layer_crs_wkt(const cor_src *s, int i);
+int cor_src_layer_extent(const cor_src *s, int i, cor_bbox *out);  /* 1 when known */
+int cor_src_layer_is_geographic(const cor_src *s, int i);
+
+/* Readers fill coordinates in the layer's own CRS; the caller reprojects. class_of maps a
+ * class field value to cor_line_class (NULL value when the field is absent). */
+typedef int (*cor_classify_fn)(const char *value, const cor_role_spec *spec, cor_role role);
+cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
+                              cor_classify_fn classify, cor_lines *out, cor_load_stats *st,
+                              cor_error *err);
+cor_status cor_src_read_points(cor_src *s, int layer, const cor_role_spec *spec,
+                               cor_places *out, cor_load_stats *st, cor_error *err);
+/* Polygons are reprojected to target_crs by OGR and returned as WKB (not yet made valid). */
+cor_status cor_src_read_polygons(cor_src *s, int layer, const cor_role_spec *spec,
+                                 const char *target_crs, cor_polygons *out, cor_load_stats *st,
+                                 cor_error *err);
+
+/* ---- crs_proj.c: the PROJ adapter --------------------------------------------------------- */
+typedef struct cor_xform cor_xform;
+/* src and dst are anything proj_create() accepts (WKT, "EPSG:n", PROJ strings). Axis order is
+ * always x/east, y/north (lon, lat for geographic CRSs). */
+cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err);
+void cor_xform_destroy(cor_xform *t);
+/* Transforms n interleaved pairs in place; returns how many points failed (set to NaN). */
+size_t cor_xform_run(cor_xform *t, double *xy, size_t n);
+cor_status cor_xform_bounds(cor_xform *t, const cor_bbox *in, cor_bbox *out, cor_error *err);
+/* The default working CRS for data covering the lon/lat box; malloc'd string. */
+char *cor_crs_choose(const cor_bbox *lonlat);
+/* Checks that def is a usable projected CRS; names the problem otherwise. */
+cor_status cor_crs_check_projected(const char *def, cor_error *err);
+
+/* ---- ops_geos.c: the GEOS adapter ----------------------------------------------------------- */
+/* Validates a polygon WKB; invalid input is repaired with make-valid (polygonal part kept).
+ * Returns COR_OK with *out (malloc'd WKB) and *repaired set, or an error when unusable. */
+cor_status cor_geos_make_valid_polygon(const unsigned char *wkb, size_t len,
+                                       unsigned char **out, size_t *out_len, int *repaired,
+                                       cor_error *err);
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+char *cor_strdup(const char *s);        /* NULL -> "" copy; NULL only on allocation failure */
+void cor_lines_free(cor_lines *l);
+void cor_polygons_free(cor_polygons *p);
+
+#endif

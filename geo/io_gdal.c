@@ -1,0 +1,560 @@
+/* io_gdal.c: the GDAL/OGR adapter for reading vector sources: layers, fields, geometries. */
+#include "internal.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+struct cor_src {
+    GDALDatasetH ds;
+    char *path;
+    int is_csv;                 /* CSV: points from lon/lat columns, EPSG:4326 assumed */
+    int n_layers;
+    char **crs_name;            /* per layer, cached "EPSG:4326" or the SRS name */
+};
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static void register_drivers(void) { GDALAllRegister(); }
+
+char *cor_strdup(const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static const char *last_gdal_msg(void)
+{
+    const char *m = CPLGetLastErrorMsg();
+    return m && *m ? m : "unknown GDAL error";
+}
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+cor_src *cor_src_open(const char *path, cor_error *err)
+{
+    pthread_once(&g_once, register_drivers);
+    int is_pg = !strncmp(path, "PG:", 3);
+    struct stat sb;
+    if (!is_pg && strncmp(path, "/vsi", 4) && stat(path, &sb) != 0) {
+        cor_error_set(err, COR_ERR_IO, "%s: no such file or directory", path);
+        return NULL;
+    }
+    int is_csv = ends_with_ci(path, ".csv");
+    const char *csv_opts[] = { "X_POSSIBLE_NAMES=lon,longitude,lng,x,lon_deg",
+                               "Y_POSSIBLE_NAMES=lat,latitude,y,lat_deg",
+                               "KEEP_GEOM_COLUMNS=NO", "AUTODETECT_TYPE=YES", NULL };
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 is_csv ? csv_opts : NULL, NULL);
+    CPLPopErrorHandler();
+    if (!ds) {
+        cor_error_set(err, COR_ERR_IO, "%s: cannot open as a vector data source: %s", path,
+                      CPLGetLastErrorNo() ? last_gdal_msg() : "not a recognised format");
+        return NULL;
+    }
+    cor_src *s = calloc(1, sizeof *s);
+    if (!s) {
+        GDALClose(ds);
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory opening %s", path);
+        return NULL;
+    }
+    s->ds = ds;
+    s->path = cor_strdup(path);
+    s->is_csv = is_csv;
+    s->n_layers = GDALDatasetGetLayerCount(ds);
+    s->crs_name = calloc((size_t)(s->n_layers > 0 ? s->n_layers : 1), sizeof(char *));
+    if (!s->path || !s->crs_name) {
+        cor_src_close(s);
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory opening %s", path);
+        return NULL;
+    }
+    return s;
+}
+
+void cor_src_close(cor_src *s)
+{
+    if (!s)
+        return;
+    if (s->ds)
+        GDALClose(s->ds);
+    for (int i = 0; s->crs_name && i < s->n_layers; i++)
+        free(s->crs_name[i]);
+    free(s->crs_name);
+    free(s->path);
+    free(s);
+}
+
+int cor_src_layer_count(const cor_src *s) { return s->n_layers; }
+
+int cor_src_find_layer(const cor_src *s, const char *name)
+{
+    for (int i = 0; i < s->n_layers; i++)
+        if (!strcmp(OGR_L_GetName(GDALDatasetGetLayer(s->ds, i)), name))
+            return i;
+    return -1;
+}
+
+/* The layer's SRS, or NULL when it has none. GeoPackage stores a missing CRS as srs_id 0 or
+ * -1, which OGR reports as "Undefined geographic/cartesian SRS": that is no CRS either. */
+static OGRSpatialReferenceH layer_srs(const cor_src *s, int i)
+{
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(GDALDatasetGetLayer(s->ds, i));
+    const char *name = srs ? OSRGetName(srs) : NULL;
+    if (name && !strncmp(name, "Undefined ", 10))
+        return NULL;
+    return srs;
+}
+
+static const char *layer_crs_name(const cor_src *s, int i)
+{
+    if (s->crs_name[i])
+        return s->crs_name[i];
+    OGRSpatialReferenceH srs = layer_srs(s, i);
+    char buf[256];
+    if (!srs) {
+        if (!s->is_csv)
+            return NULL;
+        snprintf(buf, sizeof buf, "EPSG:4326");
+    } else {
+        const char *auth = OSRGetAuthorityName(srs, NULL);
+        const char *code = OSRGetAuthorityCode(srs, NULL);
+        if (auth && code)
+            snprintf(buf, sizeof buf, "%s:%s", auth, code);
+        else
+            snprintf(buf, sizeof buf, "%s", OSRGetName(srs) ? OSRGetName(srs) : "unnamed CRS");
+    }
+    s->crs_name[i] = cor_strdup(buf);
+    return s->crs_name[i];
+}
+
+void cor_src_layer_info(const cor_src *s, int i, cor_layer_info *out)
+{
+    OGRLayerH l = GDALDatasetGetLayer(s->ds, i);
+    memset(out, 0, sizeof *out);
+    out->name = OGR_L_GetName(l);
+    out->features = (int64_t)OGR_L_GetFeatureCount(l, 1);
+    out->geometry = OGRGeometryTypeToName(OGR_L_GetGeomType(l));
+    out->crs = layer_crs_name(s, i);
+    out->role = -1;
+}
+
+char *cor_src_layer_crs_wkt(const cor_src *s, int i)
+{
+    OGRSpatialReferenceH srs = layer_srs(s, i);
+    if (!srs)
+        return s->is_csv ? cor_strdup("EPSG:4326") : NULL;
+    char *wkt = NULL;
+    const char *opts[] = { "FORMAT=WKT2_2019", NULL };
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    char *copy = cor_strdup(wkt);
+    CPLFree(wkt);
+    return copy;
+}
+
+int cor_src_layer_is_geographic(const cor_src *s, int i)
+{
+    OGRSpatialReferenceH srs = layer_srs(s, i);
+    return srs ? OSRIsGeographic(srs) : s->is_csv;
+}
+
+int cor_src_layer_extent(const cor_src *s, int i, cor_bbox *out)
+{
+    OGREnvelope env;
+    OGRLayerH l = GDALDatasetGetLayer(s->ds, i);
+    if (OGR_L_GetGeomType(l) == wkbNone)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRErr e = OGR_L_GetExtent(l, &env, 1);
+    CPLPopErrorHandler();
+    if (e != OGRERR_NONE)
+        return 0;
+    *out = (cor_bbox){ env.MinX, env.MinY, env.MaxX, env.MaxY };
+    return isfinite(env.MinX) && isfinite(env.MaxY);
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+typedef struct {
+    int name, name_zh, kind, cls, speed, mass;
+} field_idx;
+
+static cor_status resolve_field(OGRFeatureDefnH fd, const char *field, int explicit_field,
+                                const char *what, const char *layer, const char *path, int *idx,
+                                cor_error *err)
+{
+    *idx = -1;
+    if (!field)
+        return COR_OK;
+    *idx = OGR_FD_GetFieldIndex(fd, field);
+    if (*idx < 0 && explicit_field)
+        return cor_error_set(err, COR_ERR_NOTFOUND,
+                             "%s: layer '%s' has no field '%s' (configured as its %s field)", path,
+                             layer, field, what);
+    return COR_OK;
+}
+
+static cor_status prepare_layer(cor_src *s, int layer, const cor_role_spec *spec, OGRLayerH *lp,
+                                field_idx *fi, cor_error *err)
+{
+    OGRLayerH l = GDALDatasetGetLayer(s->ds, layer);
+    const char *lname = OGR_L_GetName(l);
+    OGR_L_ResetReading(l);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    OGRErr e = OGR_L_SetAttributeFilter(l, spec->where);
+    CPLPopErrorHandler();
+    if (e != OGRERR_NONE)
+        return cor_error_set(err, COR_ERR_CONFIG, "%s: layer '%s': bad filter \"%s\": %s",
+                             s->path, lname, spec->where, last_gdal_msg());
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    int ex = spec->explicit_fields;
+    if (resolve_field(fd, spec->f_name, ex, "name", lname, s->path, &fi->name, err) ||
+        resolve_field(fd, spec->f_name_zh, ex, "name_zh", lname, s->path, &fi->name_zh, err) ||
+        resolve_field(fd, spec->f_kind, ex, "kind", lname, s->path, &fi->kind, err) ||
+        resolve_field(fd, spec->f_class, ex, "class", lname, s->path, &fi->cls, err) ||
+        resolve_field(fd, spec->f_speed, ex, "speed_kmh", lname, s->path, &fi->speed, err) ||
+        resolve_field(fd, spec->f_mass, ex, "mass", lname, s->path, &fi->mass, err))
+        return err ? err->code : COR_ERR_NOTFOUND;
+    *lp = l;
+    return COR_OK;
+}
+
+static int coord_ok(double x, double y, int geographic)
+{
+    if (!isfinite(x) || !isfinite(y))
+        return 0;
+    if (geographic && (x < -180.0 || x > 180.0 || y < -90.0 || y > 90.0))
+        return 0;
+    return 1;
+}
+
+/* Growable arrays for the line store. */
+typedef struct { size_t lines_cap, pts_cap; } line_caps;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    size_t nc = *cap ? *cap : 1024;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = nc;
+    return 1;
+}
+
+static int lines_reserve(cor_lines *o, line_caps *c, size_t add_lines, size_t add_pts)
+{
+    size_t lc = c->lines_cap, lc2 = c->lines_cap, lc3 = c->lines_cap, lc4 = c->lines_cap;
+    size_t need = o->n_lines + add_lines + 1;
+    if (!grow((void **)&o->start, &lc, need, sizeof(size_t)) ||
+        !grow((void **)&o->cls, &lc2, need, sizeof(uint8_t)) ||
+        !grow((void **)&o->speed_kmh, &lc3, need, sizeof(float)) ||
+        !grow((void **)&o->fid, &lc4, need, sizeof(int64_t)))
+        return 0;
+    c->lines_cap = lc;
+    return grow((void **)&o->xy, &c->pts_cap, 2 * (o->n_points + add_pts), sizeof(double));
+}
+
+/* Appends one line part; drops repeated points. Returns 1 kept, 0 degenerate, -1 bad coords. */
+static int add_part(cor_lines *o, OGRGeometryH part, int geographic)
+{
+    int n = OGR_G_GetPointCount(part);
+    if (n < 2)
+        return 0;
+    double *xy = o->xy + 2 * o->n_points;
+    OGR_G_GetPoints(part, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (!coord_ok(x, y, geographic))
+            return -1;
+        if (k && xy[2 * (k - 1)] == x && xy[2 * (k - 1) + 1] == y)
+            continue;
+        xy[2 * k] = x;
+        xy[2 * k + 1] = y;
+        k++;
+    }
+    if (k < 2)
+        return 0;
+    o->n_points += k;
+    return 1;
+}
+
+cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
+                              cor_classify_fn classify, cor_lines *out, cor_load_stats *st,
+                              cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(st, 0, sizeof *st);
+    OGRLayerH l;
+    field_idx fi;
+    if (prepare_layer(s, layer, spec, &l, &fi, err))
+        return err ? err->code : COR_ERR_IO;
+    int geographic = cor_src_layer_is_geographic(s, layer);
+    line_caps caps = { 0, 0 };
+    if (!lines_reserve(out, &caps, 1, 0))
+        goto nomem;
+    out->start[0] = 0;
+    OGRFeatureH f;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        st->read++;
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (!g || OGR_G_IsEmpty(g)) {
+            st->skipped_empty++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+        int nparts = t == wkbLineString ? 1
+                     : (t == wkbMultiLineString || t == wkbGeometryCollection)
+                         ? OGR_G_GetGeometryCount(g) : 0;
+        if (nparts == 0) {
+            st->skipped_invalid++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        const char *cval = fi.cls >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.cls)
+                               ? OGR_F_GetFieldAsString(f, fi.cls) : NULL;
+        int cls = classify(cval, spec, role);
+        double speed = fi.speed >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.speed)
+                           ? OGR_F_GetFieldAsDouble(f, fi.speed) : NAN;
+        if (!(speed > 0) || !isfinite(speed))
+            speed = NAN;
+        int kept = 0, bad = 0, degenerate = 0;
+        for (int p = 0; p < nparts; p++) {
+            OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
+            if (wkbFlatten(OGR_G_GetGeometryType(part)) != wkbLineString) {
+                bad = 1;
+                continue;
+            }
+            if (!lines_reserve(out, &caps, 1, (size_t)OGR_G_GetPointCount(part))) {
+                OGR_F_Destroy(f);
+                CPLPopErrorHandler();
+                goto nomem;
+            }
+            int r = add_part(out, part, geographic);
+            if (r < 0) {
+                bad = 2;
+                break;
+            }
+            if (r == 0) {
+                degenerate = 1;
+                continue;
+            }
+            out->cls[out->n_lines] = (uint8_t)cls;
+            out->speed_kmh[out->n_lines] = (float)speed;
+            out->fid[out->n_lines] = (int64_t)OGR_F_GetFID(f);
+            out->n_lines++;
+            out->start[out->n_lines] = out->n_points;
+            kept++;
+        }
+        if (bad == 2) { /* roll the feature back: one NaN makes the whole feature unusable */
+            while (kept-- > 0)
+                out->n_lines--;
+            out->n_points = out->start[out->n_lines];
+            st->skipped_nan++;
+        } else if (kept) {
+            st->kept++;
+            st->parts += kept;
+        } else if (degenerate) {
+            st->skipped_degenerate++;
+        } else {
+            st->skipped_invalid++;
+        }
+        OGR_F_Destroy(f);
+    }
+    CPLPopErrorHandler();
+    return COR_OK;
+nomem:
+    cor_lines_free(out);
+    return cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+}
+
+static char *field_str(OGRFeatureH f, int idx)
+{
+    return cor_strdup(idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx)
+                          ? OGR_F_GetFieldAsString(f, idx) : "");
+}
+
+cor_status cor_src_read_points(cor_src *s, int layer, const cor_role_spec *spec, cor_places *out,
+                               cor_load_stats *st, cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(st, 0, sizeof *st);
+    OGRLayerH l;
+    field_idx fi;
+    if (prepare_layer(s, layer, spec, &l, &fi, err))
+        return err ? err->code : COR_ERR_IO;
+    int geographic = cor_src_layer_is_geographic(s, layer);
+    size_t cap = 0;
+    OGRFeatureH f;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        st->read++;
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (!g || OGR_G_IsEmpty(g)) {
+            st->skipped_empty++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+        OGRGeometryH pt = NULL, owned = NULL;
+        if (t == wkbPoint)
+            pt = g;
+        else if (t == wkbMultiPoint && OGR_G_GetGeometryCount(g) > 0)
+            pt = OGR_G_GetGeometryRef(g, 0);
+        else if (t == wkbPolygon || t == wkbMultiPolygon)
+            pt = owned = OGR_G_PointOnSurface(g);
+        else if (t == wkbLineString || t == wkbMultiLineString) {
+            owned = OGR_G_CreateGeometry(wkbPoint);
+            if (owned && OGR_G_Centroid(g, owned) == OGRERR_NONE)
+                pt = owned;
+        }
+        double x = pt ? OGR_G_GetX(pt, 0) : NAN, y = pt ? OGR_G_GetY(pt, 0) : NAN;
+        if (owned)
+            OGR_G_DestroyGeometry(owned);
+        if (!pt) {
+            st->skipped_invalid++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        if (!coord_ok(x, y, geographic)) {
+            st->skipped_nan++;
+            OGR_F_Destroy(f);
+            continue;
+        }
+        if (!grow((void **)&out->items, &cap, out->n + 1, sizeof(cor_place))) {
+            OGR_F_Destroy(f);
+            CPLPopErrorHandler();
+            cor_places_free(out);
+            return cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+        }
+        cor_place *p = &out->items[out->n];
+        memset(p, 0, sizeof *p);
+        p->fid = (int64_t)OGR_F_GetFID(f);
+        p->name = field_str(f, fi.name);
+        p->name_zh = field_str(f, fi.name_zh);
+        p->kind = field_str(f, fi.kind);
+        p->x_m = x;
+        p->y_m = y;
+        p->mass = fi.mass >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.mass)
+                      ? OGR_F_GetFieldAsDouble(f, fi.mass) : NAN;
+        out->n++;
+        if (!p->name || !p->name_zh || !p->kind) {
+            OGR_F_Destroy(f);
+            CPLPopErrorHandler();
+            cor_places_free(out);
+            return cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+        }
+        /* A place without any name is still a place; give it its feature id as a name. */
+        if (!*p->name && !*p->name_zh) {
+            free(p->name);
+            char buf[32];
+            snprintf(buf, sizeof buf, "#%lld", (long long)p->fid);
+            p->name = cor_strdup(buf);
+        }
+        st->kept++;
+        st->parts++;
+        OGR_F_Destroy(f);
+    }
+    CPLPopErrorHandler();
+    return COR_OK;
+}
+
+cor_status cor_src_read_polygons(cor_src *s, int layer, const cor_role_spec *spec,
+                                 const char *target_crs, cor_polygons *out, cor_load_stats *st,
+                                 cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(st, 0, sizeof *st);
+    OGRLayerH l;
+    field_idx fi;
+    if (prepare_layer(s, layer, spec, &l, &fi, err))
+        return err ? err->code : COR_ERR_IO;
+    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(l), own_src = NULL;
+    if (!src)
+        return cor_error_set(err, COR_ERR_INPUT, "%s: layer '%s' has no CRS", s->path,
+                             OGR_L_GetName(l));
+    OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
+    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+    own_src = OSRClone(src);
+    OSRSetAxisMappingStrategy(own_src, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = NULL;
+    cor_status rc = COR_OK;
+    if (OSRSetFromUserInput(dst, target_crs) != OGRERR_NONE ||
+        !(ct = OCTNewCoordinateTransformation(own_src, dst))) {
+        rc = cor_error_set(err, COR_ERR_INPUT, "%s: layer '%s': no transformation to %s",
+                           s->path, OGR_L_GetName(l), target_crs);
+        goto done;
+    }
+    size_t cap = 0, cap2 = 0, cap3 = 0;
+    OGRFeatureH f;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        st->read++;
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
+        if (!g || OGR_G_IsEmpty(g)) {
+            st->skipped_empty++;
+        } else if (t != wkbPolygon && t != wkbMultiPolygon) {
+            st->skipped_invalid++;
+        } else if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
+            st->skipped_nan++;
+        } else {
+            size_t n = (size_t)OGR_G_WkbSizeEx(g);
+            unsigned char *wkb = malloc(n);
+            if (!wkb || !grow((void **)&out->wkb, &cap, out->n + 1, sizeof(void *)) ||
+                !grow((void **)&out->wkb_len, &cap2, out->n + 1, sizeof(size_t)) ||
+                !grow((void **)&out->name, &cap3, out->n + 1, sizeof(char *))) {
+                free(wkb);
+                OGR_F_Destroy(f);
+                CPLPopErrorHandler();
+                rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+                goto done;
+            }
+            OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
+            out->wkb[out->n] = wkb;
+            out->wkb_len[out->n] = n;
+            out->name[out->n] = field_str(f, fi.name_zh >= 0 ? fi.name_zh : fi.name);
+            out->n++;
+            st->kept++;
+            st->parts++;
+        }
+        OGR_F_Destroy(f);
+    }
+    CPLPopErrorHandler();
+done:
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(dst);
+    OSRDestroySpatialReference(own_src);
+    if (rc)
+        cor_polygons_free(out);
+    return rc;
+}

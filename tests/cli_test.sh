@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# cli_test.sh: runs the real corridor binary on the bundled dataset and checks values,
+# invariants, exit codes and error messages. Usage: cli_test.sh CORRIDOR DATA.gpkg
+# COR_WRAP (e.g. "valgrind --error-exitcode=99 ...") wraps every corridor run.
+set -u
+BIN=$1
+DATA=$2
+WRAP=${COR_WRAP:-}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+run() { $WRAP "$BIN" "$@"; }
+
+# expect CODE CMD...: exit status, and stderr kept in $TMP/err
+expect() {
+  local code=$1; shift
+  run "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [ "$got" -eq "$code" ]; then ok; else bad "corridor $* exited $got, expected $code: $(head -c 300 "$TMP/err")"; fi
+}
+
+# --- help, version, dispatch -----------------------------------------------------------------
+expect 0 --help
+check 'grep -q "^  network" "$TMP/out"' "--help lists the network command"
+expect 0 --version
+check 'grep -Eq "^corridor [0-9]+\.[0-9]+\.[0-9]+$" "$TMP/out"' "--version prints a version"
+expect 2
+expect 2 frobnicate
+check 'grep -q "unknown command .frobnicate." "$TMP/err"' "unknown command named"
+for cmd in info network; do
+  expect 0 "$cmd" --help
+  check "grep -q '^Usage: corridor $cmd' \"\$TMP/out\"" "$cmd --help shows usage"
+  expect 2 "$cmd" --no-such-option
+done
+
+# --- info ------------------------------------------------------------------------------------
+expect 0 info "$DATA" --json
+J="$TMP/out"
+check '[ "$(jq -r .crs "$J")" = "EPSG:4548" ]' "info: working CRS EPSG:4548"
+check '[ "$(jq ".layers | length" "$J")" -ge 16 ]' "info: at least 16 layers"
+check '[ "$(jq -r ".layers[] | select(.name==\"rail\") | .features" "$J")" -gt 30000 ]' "info: rail lines"
+check '[ "$(jq -r ".layers[] | select(.name==\"ports\") | .features" "$J")" = 5 ]' "info: 5 ports"
+check '[ "$(jq -r ".layers[] | select(.name==\"cities\") | .features" "$J")" = 14 ]' "info: 14 cities"
+check '[ "$(jq -r ".layers[] | select(.name==\"stations\") | .role" "$J")" = station ]' "info: stations role"
+check '[ "$(jq -r ".extent | map(floor) | join(\",\")" "$J")" = "113,35,120,42" ]' "info: extent"
+expect 0 info "$DATA"
+check 'grep -q "Working CRS: EPSG:4548" "$TMP/out"' "info text output"
+
+# --- network ---------------------------------------------------------------------------------
+expect 0 network "$DATA" --json -q -o "$TMP/net.gpkg"
+cp "$TMP/out" "$TMP/net.json"
+J="$TMP/net.json"
+check '[ "$(jq .nodes "$J")" -gt 30000 ]' "network: nodes"
+check '[ "$(jq .edges.rail "$J")" -gt 30000 ]' "network: rail links"
+check '[ "$(jq .edges.road "$J")" -gt 1000 ]' "network: road links"
+check '[ "$(jq .edges.board "$J")" = "$(jq .edges.alight "$J")" ]' "network: board = alight links"
+check '[ "$(jq .stations.total "$J")" = 1428 ]' "network: all train stations"
+check '[ "$(jq .places.total "$J")" = 66 ] && [ "$(jq .places.joined "$J")" = 66 ]' "network: every place joined"
+check 'jq -e ".largest_component_share > 0.95" "$J" >/dev/null' "network: main component share"
+check '[ "$(jq "[.disconnected_places[] | select(.role==\"port\" or .role==\"airport\" or .role==\"city\")] | length" "$J")" = 0 ]' \
+  "network: ports, airports and cities in the main component"
+check '[ "$(jq .snapping.rail.dangling_ends "$J")" -gt 1700 ]' "network: rail dangles counted"
+# The export opens with OGR and holds what the report says.
+check '[ "$(ogrinfo -ro -so "$TMP/net.gpkg" nodes | sed -n "s/Feature Count: //p")" = "$(jq .nodes "$J")" ]' \
+  "export: one node feature per node"
+links=$(jq '[.edges[]] | add' "$J")
+check '[ "$(ogrinfo -ro -so "$TMP/net.gpkg" edges | sed -n "s/Feature Count: //p")" = "$links" ]' \
+  "export: one edge feature per link"
+check 'ogrinfo -ro -so "$TMP/net.gpkg" edges | grep -q "time_s: Real"' "export: time_s field"
+check 'ogrinfo -ro -so "$TMP/net.gpkg" edges | grep -q "CGCS2000 / 3-degree Gauss-Kruger CM 117E"' "export: CRS"
+# A faster high-speed rail lowers no link count but changes times; snapping 0 keeps dangles.
+expect 0 network "$DATA" --json -q --rail-snap 0 --speed highspeed=300
+check '[ "$(jq .snapping.rail.snapped "$TMP/out")" = 0 ]' "network: --rail-snap 0"
+check '[ "$(jq .components "$TMP/out")" -gt "$(jq .components "$J")" ]' "network: no snapping, more components"
+
+# --- other formats: a GeoJSON export of the dataset's layers works the same ------------------
+ogr2ogr -f GeoJSON "$TMP/ports.geojson" "$DATA" ports 2>/dev/null
+expect 0 info "$TMP/ports.geojson" --json
+check '[ "$(jq -r ".layers[0].features" "$TMP/out")" = 5 ]' "info on GeoJSON"
+
+# --- bad input: one line naming the input, exit 1; usage errors exit 2; no partial files ------
+expect 1 info /nonexistent/data.gpkg
+check '[ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "/nonexistent/data.gpkg: no such file" "$TMP/err"' \
+  "missing file: one line naming it"
+echo "not a database" >"$TMP/junk.gpkg"
+expect 1 network "$TMP/junk.gpkg"
+check 'grep -q "junk.gpkg: cannot open" "$TMP/err"' "junk file named"
+expect 2 network "$DATA" --speed warp=9
+check 'grep -q "unknown speed .warp." "$TMP/err"' "bad --speed named"
+expect 2 network "$DATA" --speed road=-5
+expect 2 network "$DATA" --rail-snap -1
+expect 2 network "$DATA" extra-argument
+expect 1 network "$DATA" -q -o "$TMP/no/such/dir/net.gpkg"
+check '[ ! -e "$TMP/no/such/dir/net.gpkg" ]' "no output on failure"
+expect 1 network "$DATA" -q -o "$TMP/net.txt"
+check '[ ! -e "$TMP/net.txt" ]' "unsupported output format: nothing written"
+echo '{"layers": {"rail": {"layer": 7}}}' >"$TMP/bad.json"
+expect 1 network "$DATA" --config "$TMP/bad.json"
+check 'grep -q "bad.json: layers.rail.layer must be a non-empty string" "$TMP/err"' "config error names path and key"
+echo '{"layers": {"rail": {"layer": "tracks"}}}' >"$TMP/missing.json"
+expect 1 info "$DATA" --config "$TMP/missing.json"
+check 'grep -q "no layer .tracks." "$TMP/err"' "config naming a missing layer"
+expect 1 info "$DATA" --crs EPSG:4326
+check 'grep -q "not a projected CRS" "$TMP/err"' "geographic working CRS refused"
+ls "$TMP" | grep -q tmp && bad "temporary files left behind: $(ls "$TMP")" || ok
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,106 @@
+/* test_bundled.c: the network of the bundled Jing-Jin-Ji dataset: Beijing South and Tianjin
+ * joined by high-speed rail, every port, airport and city in the main component. */
+#include "check.h"
+#include "corridor/network.h"
+
+#include <stdlib.h>
+
+static const cor_graph_place *find_place(const cor_graph *g, cor_role role, const char *zh)
+{
+    for (size_t i = 0; i < cor_graph_place_count(g); i++) {
+        const cor_graph_place *p = cor_graph_place_get(g, i);
+        if (p->role == role && !strcmp(p->name_zh, zh))
+            return p;
+    }
+    return NULL;
+}
+
+/* Breadth-first search from a station through boarding, high-speed rail edges only, and
+ * alighting: can one ride high-speed rail from a to b? */
+static int hsr_joined(const cor_csr *c, uint32_t a, uint32_t b)
+{
+    uint8_t *seen = calloc(c->n_nodes, 1);
+    uint32_t *queue = malloc(c->n_nodes * sizeof *queue);
+    size_t h = 0, t = 0;
+    int found = 0;
+    seen[a] = 1;
+    queue[t++] = a;
+    while (h < t && !found) {
+        uint32_t u = queue[h++];
+        for (uint64_t e = c->first_out[u]; e < c->first_out[u + 1]; e++) {
+            int kind = c->kind[e] & 15, cls = c->kind[e] >> 4;
+            int ok = (u == a && kind == COR_EDGE_BOARD) ||
+                     (kind == COR_EDGE_RAIL && cls == COR_CLASS_HIGHSPEED) ||
+                     (kind == COR_EDGE_ALIGHT && c->head[e] == b);
+            if (!ok || seen[c->head[e]])
+                continue;
+            seen[c->head[e]] = 1;
+            queue[t++] = c->head[e];
+            found = c->head[e] == b;
+        }
+    }
+    free(seen);
+    free(queue);
+    return found;
+}
+
+int main(void)
+{
+    const char *data = getenv("CORRIDOR_DATA");
+    cor_error err = COR_ERROR_INIT;
+    cor_dataset *ds = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
+    CHECK(ds != NULL);
+    if (!ds) {
+        fprintf(stderr, "%s\n", err.msg);
+        return check_summary();
+    }
+    cor_graph *g = cor_graph_build(ds, NULL, &err);
+    CHECK(g != NULL);
+    if (g) {
+        cor_graph_stats s;
+        cor_graph_get_stats(g, &s);
+        fprintf(stderr, "   nodes %u, components %u, main %.3f, rail snapped %llu/%llu\n",
+                s.nodes, s.components, s.largest_component_share,
+                (unsigned long long)s.rail_snapped, (unsigned long long)s.rail_dangles);
+        /* About 1,860 rail ends dangle, about 1,200 of them within 10 m of another line. */
+        CHECK(s.rail_dangles > 1700 && s.rail_dangles < 2000);
+        CHECK(s.rail_snapped > 1100 && s.rail_snapped < 1300);
+        CHECK(s.largest_component_share > 0.9);
+        CHECK_INT(s.stations, 1428);
+        CHECK(s.stations_on_rail > 1200); /* the rest lie beyond 300 m of any mapped track */
+        CHECK_INT(s.places, 14 + 5 + 6 + 41);
+
+        cor_csr c;
+        cor_graph_csr(g, &c);
+        const cor_graph_place *bjs = find_place(g, COR_ROLE_STATION, "北京南");
+        const cor_graph_place *tj = find_place(g, COR_ROLE_STATION, "天津");
+        CHECK(bjs && tj);
+        if (bjs && tj) {
+            CHECK(hsr_joined(&c, bjs->node, tj->node));
+            CHECK(hsr_joined(&c, tj->node, bjs->node));
+        }
+        /* Every port, airport and city sits in the main component. */
+        int outside = 0, n = 0;
+        for (size_t i = 0; i < cor_graph_place_count(g); i++) {
+            const cor_graph_place *p = cor_graph_place_get(g, i);
+            if (p->role != COR_ROLE_PORT && p->role != COR_ROLE_AIRPORT &&
+                p->role != COR_ROLE_CITY)
+                continue;
+            n++;
+            if (!p->in_main_component) {
+                outside++;
+                fprintf(stderr, "   outside the main component: %s %s\n", p->name, p->name_zh);
+            }
+        }
+        CHECK_INT(n, 25);
+        CHECK_INT(outside, 0);
+        /* The four ports of the regional plan are present. */
+        CHECK(find_place(g, COR_ROLE_PORT, "天津港") && find_place(g, COR_ROLE_PORT, "黄骅港") &&
+              find_place(g, COR_ROLE_PORT, "秦皇岛港") &&
+              find_place(g, COR_ROLE_PORT, "唐山港曹妃甸港区"));
+        CHECK(find_place(g, COR_ROLE_AIRPORT, "北京大兴国际机场") != NULL);
+    }
+    cor_graph_destroy(g);
+    cor_dataset_close(ds);
+    return check_summary();
+}
