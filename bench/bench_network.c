@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -34,6 +35,13 @@ static double peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0;   /* Linux: kilobytes */
 }
 
+static void log_stderr(cor_log_level level, const char *msg, void *user)
+{
+    (void)level;
+    (void)user;
+    fprintf(stderr, "%s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -44,6 +52,8 @@ int main(int argc, char **argv)
     cor_error err = COR_ERROR_INIT;
     cor_open_opts oo = COR_OPEN_OPTS_DEFAULT;
     cor_build_opts bo = COR_BUILD_OPTS_DEFAULT;
+    if (getenv("COR_DEBUG")) /* phase timings of the build on stderr */
+        bo.log = (cor_logger){ .fn = log_stderr, .user = NULL, .min_level = COR_LOG_DEBUG };
 
     double t0 = now_s();
     cor_dataset *ds = cor_dataset_open(path, &oo, &err);

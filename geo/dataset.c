@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,37 @@ static size_t drop_nan_lines(cor_lines *l)
     return dropped;
 }
 
+/* Reprojects n points in place, split over the OpenMP threads, each with its own PROJ
+ * transform (PROJ objects are single-threaded). Returns how many points failed. */
+static size_t transform_parallel(const char *src, const char *dst, const cor_bbox *extent,
+                                 double *xy, size_t n, cor_status *rc, cor_error *err)
+{
+    int nt = n >= 200000 ? omp_get_max_threads() : 1;
+    if (nt > 16)
+        nt = 16;
+    cor_xform *t[16] = { 0 };
+    *rc = COR_OK;
+    for (int i = 0; i < nt; i++)
+        if (!(t[i] = cor_xform_create(src, dst, err))) {
+            *rc = err ? err->code : COR_ERR_INPUT;
+            nt = i;
+            break;
+        } else if (extent) {
+            cor_xform_prefer_fast(t[i], extent);
+        }
+    size_t bad = 0;
+    if (*rc == COR_OK) {
+#pragma omp parallel for num_threads(nt) reduction(+ : bad) schedule(static, 1)
+        for (int i = 0; i < nt; i++) {
+            size_t a = n * (size_t)i / (size_t)nt, b = n * (size_t)(i + 1) / (size_t)nt;
+            bad += cor_xform_run(t[i], xy + 2 * a, b - a);
+        }
+    }
+    for (int i = 0; i < nt; i++)
+        cor_xform_destroy(t[i]);
+    return bad;
+}
+
 static cor_status project_places(cor_dataset *ds, const char *src_crs, cor_places *p,
                                  cor_load_stats *st, cor_error *err)
 {
@@ -329,18 +361,15 @@ static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
     if (role == COR_ROLE_RAIL || role == COR_ROLE_ROAD) {
         cor_lines *l = &ds->lines[role];
         rc = cor_src_read_lines(ds->src, layer, role, spec, classify, l, st, err);
-        if (rc == COR_OK) {
-            cor_xform *t = cor_xform_create(wkt, ds->working_crs, err);
-            if (!t)
-                rc = err ? err->code : COR_ERR_INPUT;
-            else {
-                if (cor_xform_run(t, l->xy, l->n_points)) {
-                    size_t d = drop_nan_lines(l);
-                    st->skipped_nan += (int64_t)d;
-                    st->parts -= (int64_t)d;
-                }
-                cor_xform_destroy(t);
-            }
+        cor_bbox ext;
+        int has_ext = cor_src_layer_extent(ds->src, layer, &ext);
+        if (rc == COR_OK &&
+            transform_parallel(wkt, ds->working_crs, has_ext ? &ext : NULL, l->xy, l->n_points,
+                               &rc, err) &&
+            rc == COR_OK) {
+            size_t d = drop_nan_lines(l);
+            st->skipped_nan += (int64_t)d;
+            st->parts -= (int64_t)d;
         }
     } else if (role == COR_ROLE_BOUNDARY || role == COR_ROLE_EXCLUSION) {
         cor_polygons *p = &ds->polys[role];
@@ -388,6 +417,18 @@ const cor_lines *cor_dataset_lines(cor_dataset *ds, cor_role role, cor_error *er
         return NULL;
     }
     return load_role(ds, role, err) == COR_OK ? &ds->lines[role] : NULL;
+}
+
+cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
+                                  cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!cor_dataset_lines(ds, role, err))
+        return err ? err->code : COR_ERR_IO;
+    *out = ds->lines[role];
+    memset(&ds->lines[role], 0, sizeof ds->lines[role]);
+    ds->loaded[role] = 0;
+    return COR_OK;
 }
 
 const cor_places *cor_dataset_places(cor_dataset *ds, cor_role role, cor_error *err)

@@ -10,8 +10,8 @@ typedef struct {
     uint8_t kind, cls;          /* cor_edge_kind, cor_line_class */
     float length_m;
     uint32_t time_ms;
-    uint64_t geom_off;          /* first point in geom_xy */
-    uint32_t geom_n;            /* number of points */
+    uint64_t geom_off;          /* road/rail: first point in road_xy/rail_xy */
+    uint32_t geom_n;            /* its number of points; 0: a straight line from u to v */
 } cor_link;
 
 struct cor_graph {
@@ -27,8 +27,8 @@ struct cor_graph {
     uint8_t *node_kind;         /* 0 road, 1 rail, 2 station, 3 place */
     size_t n_links;
     cor_link *links;
-    double *geom_xy;            /* link geometries, 2 doubles per point */
-    uint64_t geom_n;
+    double *road_xy, *rail_xy;  /* the line work after noding: link geometries */
+    size_t road_n, rail_n;
     size_t n_places;
     cor_graph_place *places;
     char **place_names;         /* owned copies backing places[i].name / name_zh */

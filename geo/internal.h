@@ -54,6 +54,9 @@ typedef struct cor_xform cor_xform;
  * always x/east, y/north (lon, lat for geographic CRSs). */
 cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err);
 void cor_xform_destroy(cor_xform *t);
+/* Switches to PROJ's faster +approx transverse Mercator when the pipeline has one and it
+ * agrees with the exact one within 1 mm over the extent (source CRS units). 1 when chosen. */
+int cor_xform_prefer_fast(cor_xform *t, const cor_bbox *src_extent);
 /* Transforms n interleaved pairs in place; returns how many points failed (set to NaN). */
 size_t cor_xform_run(cor_xform *t, double *xy, size_t n);
 cor_status cor_xform_bounds(cor_xform *t, const cor_bbox *in, cor_bbox *out, cor_error *err);
@@ -68,6 +71,12 @@ cor_status cor_crs_check_projected(const char *def, cor_error *err);
 cor_status cor_geos_make_valid_polygon(const unsigned char *wkb, size_t len,
                                        unsigned char **out, size_t *out_len, int *repaired,
                                        cor_error *err);
+
+/* ---- dataset.c ---------------------------------------------------------------------------- */
+/* Moves the role's lines (loading them if needed) into *out, which the caller frees with
+ * cor_lines_free(); the dataset forgets them and would load them again if asked. */
+cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
+                                  cor_error *err);
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 char *cor_strdup(const char *s);        /* NULL -> "" copy; NULL only on allocation failure */

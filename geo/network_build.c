@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NONE32 UINT32_MAX
 #define EMPTY_KEY UINT64_MAX
@@ -81,6 +82,64 @@ static uint64_t qkey(double x, double y)
     return k == EMPTY_KEY ? k - 1 : k;
 }
 
+/* ---- vertex table: vertex key -> occurrence count and node id ---------------------------- */
+/* One 16-byte slot per distinct vertex, open addressing with linear probing; the capacity need
+ * not be a power of two (the hash is reduced by multiply-shift). Points keep the index of
+ * their slot (pslot), so later passes touch the table without hashing. */
+typedef struct { uint64_t key; uint32_t count, node; } vslot;
+typedef struct { vslot *t; size_t cap, used; } vtable;
+
+static size_t vt_home(const vtable *v, uint64_t key)
+{
+    return (size_t)(((unsigned __int128)mix64(key) * v->cap) >> 64);
+}
+
+static int vt_init(vtable *v, size_t expected)
+{
+    v->cap = expected + expected / 2 + 1024;
+    v->used = 0;
+    v->t = malloc(v->cap * sizeof *v->t);
+    if (!v->t)
+        return 0;
+    for (size_t i = 0; i < v->cap; i++)
+        v->t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
+    return 1;
+}
+
+static void vt_free(vtable *v)
+{
+    free(v->t);
+    memset(v, 0, sizeof *v);
+}
+
+static size_t vt_find(const vtable *v, uint64_t key)
+{
+    size_t i = vt_home(v, key);
+    while (v->t[i].key != key) {
+        if (v->t[i].key == EMPTY_KEY)
+            return SIZE_MAX;
+        if (++i == v->cap)
+            i = 0;
+    }
+    return i;
+}
+
+/* Slot of key, inserted when absent; the caller keeps used below the capacity. */
+static size_t vt_upsert(vtable *v, uint64_t key)
+{
+    size_t i = vt_home(v, key);
+    while (v->t[i].key != key) {
+        if (v->t[i].key == EMPTY_KEY) {
+            v->t[i].key = key;
+            v->used++;
+            break;
+        }
+        if (++i == v->cap)
+            i = 0;
+    }
+    return i;
+}
+
 static double seg_nearest(const double *a, const double *b, double px, double py, double *t,
                           double *qx, double *qy)
 {
@@ -112,26 +171,28 @@ static void lw_free(linework *w)
     memset(w, 0, sizeof *w);
 }
 
-static int lw_copy(linework *w, const cor_lines *l)
+/* Takes the arrays of l (which is left empty). */
+static void lw_take(linework *w, cor_lines *l)
 {
-    memset(w, 0, sizeof *w);
     w->n_lines = l->n_lines;
     w->n_points = l->n_points;
-    w->start = malloc((l->n_lines + 1) * sizeof *w->start);
-    w->xy = malloc((2 * l->n_points + 1) * sizeof *w->xy);
-    w->cls = malloc(l->n_lines + 1);
-    w->speed = malloc((l->n_lines + 1) * sizeof *w->speed);
-    if (!w->start || !w->xy || !w->cls || !w->speed)
-        return 0;
-    if (l->n_lines) {
-        memcpy(w->start, l->start, (l->n_lines + 1) * sizeof *w->start);
-        memcpy(w->xy, l->xy, 2 * l->n_points * sizeof *w->xy);
-        memcpy(w->cls, l->cls, l->n_lines);
-        memcpy(w->speed, l->speed_kmh, l->n_lines * sizeof *w->speed);
-    } else {
-        w->start[0] = 0;
-    }
-    return 1;
+    w->start = l->start;
+    w->xy = l->xy;
+    w->cls = l->cls;
+    w->speed = l->speed_kmh;
+    l->start = NULL;
+    l->xy = NULL;
+    l->cls = NULL;
+    l->speed_kmh = NULL;
+    cor_lines_free(l);
+}
+
+static int lw_ensure(linework *w)
+{
+    if (w->start)
+        return 1;
+    w->start = calloc(1, sizeof *w->start);
+    return w->start != NULL;
 }
 
 /* ---- nearest-segment queries over a uniform grid ---------------------------------------- */
@@ -139,102 +200,85 @@ typedef struct { double x, y; uint32_t exclude_line; } query;
 typedef struct { uint32_t line, seg; double t, x, y, d; } hit;
 typedef void (*hit_fn)(void *ctx, uint32_t q, const hit *h);
 
-typedef struct { uint64_t cell; uint32_t q; } cell_entry;
-
-static int cmp_cell_entry(const void *a, const void *b)
-{
-    const cell_entry *x = a, *y = b;
-    return x->cell < y->cell ? -1 : x->cell > y->cell ? 1 : (x->q > y->q) - (x->q < y->q);
-}
-
-static uint64_t cell_key(int64_t cx, int64_t cy)
-{
-    return ((uint64_t)(uint32_t)(int32_t)cx << 32) | (uint32_t)(int32_t)cy;
-}
-
-/* Calls fn for every (query, segment) pair closer than r. Queries are bucketed in cells of
- * side >= r; each segment visits the cells its r-expanded box covers, or, for a segment
- * covering more cells than there are occupied ones, the occupied cells themselves. */
+/* Calls fn for every (query, segment) pair closer than r. Queries are bucketed in a dense grid
+ * (cells of side >= r, at most 4M cells) over their extent; a segment visits the cells its
+ * r-expanded box covers, or tests every query when that box covers more cells than there are
+ * queries. Segments outside the queries' extent are rejected by one box test. */
 static int scan_segments(const linework *w, const query *qs, size_t nq, double r, hit_fn fn,
                          void *ctx)
 {
     if (!nq || !w->n_lines)
         return 1;
-    double cell = r > 1.0 ? r : 1.0;
-    /* Cells far smaller than the segments make long segments visit many empty cells. */
-    double total = 0;
-    for (size_t i = 0; i + 1 < w->n_lines + 1 && i < 4096; i++) {
-        size_t a = w->start[i], b = w->start[i + 1];
-        total += hypot(w->xy[2 * (b - 1)] - w->xy[2 * a], w->xy[2 * (b - 1) + 1] -
-                       w->xy[2 * a + 1]) / (double)(b - a);
+    double qminx = INFINITY, qminy = INFINITY, qmaxx = -INFINITY, qmaxy = -INFINITY;
+    for (size_t i = 0; i < nq; i++) {
+        qminx = fmin(qminx, qs[i].x);
+        qmaxx = fmax(qmaxx, qs[i].x);
+        qminy = fmin(qminy, qs[i].y);
+        qmaxy = fmax(qmaxy, qs[i].y);
     }
-    double mean_seg = total / (double)(w->n_lines < 4096 ? w->n_lines : 4096);
-    if (mean_seg > cell)
-        cell = mean_seg;
-    cell_entry *ce = malloc(nq * sizeof *ce);
-    u64map cells;
-    if (!ce || !map_init(&cells, nq)) {
-        free(ce);
-        map_free(&cells);
+    double cell = r > 1.0 ? r : 1.0;
+    while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > 4.0e6)
+        cell *= 2;
+    size_t nx = (size_t)((qmaxx - qminx) / cell) + 1, ny = (size_t)((qmaxy - qminy) / cell) + 1;
+    uint32_t *first = calloc(nx * ny + 1, sizeof *first);
+    uint32_t *order = malloc(nq * sizeof *order);
+    uint32_t *cell_of = malloc(nq * sizeof *cell_of);
+    if (!first || !order || !cell_of) {
+        free(first);
+        free(order);
+        free(cell_of);
         return 0;
     }
     for (size_t i = 0; i < nq; i++) {
-        ce[i].cell = cell_key((int64_t)floor(qs[i].x / cell), (int64_t)floor(qs[i].y / cell));
-        ce[i].q = (uint32_t)i;
+        size_t cx = (size_t)((qs[i].x - qminx) / cell), cy = (size_t)((qs[i].y - qminy) / cell);
+        cell_of[i] = (uint32_t)(cy * nx + cx);
+        first[cell_of[i] + 1]++;
     }
-    qsort(ce, nq, sizeof *ce, cmp_cell_entry);
-    size_t n_occ = 0;
-    uint32_t *occ = malloc(nq * sizeof *occ);  /* first entry index of each occupied cell */
-    if (!occ) {
-        free(ce);
-        map_free(&cells);
-        return 0;
-    }
-    for (size_t i = 0; i < nq; i++)
-        if (i == 0 || ce[i].cell != ce[i - 1].cell) {
-            *map_upsert(&cells, ce[i].cell) = (uint32_t)i;
-            occ[n_occ++] = (uint32_t)i;
-        }
+    for (size_t c = 0; c < nx * ny; c++)
+        first[c + 1] += first[c];
+    for (size_t i = 0; i < nq; i++) /* counting sort: queries by cell, stable */
+        order[first[cell_of[i]]++] = (uint32_t)i;
+    for (size_t c = nx * ny; c > 0; c--)
+        first[c] = first[c - 1];
+    first[0] = 0;
+    free(cell_of);
+
     for (size_t l = 0; l < w->n_lines; l++) {
         for (size_t k = w->start[l]; k + 1 < w->start[l + 1]; k++) {
             const double *a = w->xy + 2 * k, *b = a + 2;
             double minx = fmin(a[0], b[0]) - r, maxx = fmax(a[0], b[0]) + r;
             double miny = fmin(a[1], b[1]) - r, maxy = fmax(a[1], b[1]) + r;
-            int64_t cx0 = (int64_t)floor(minx / cell), cx1 = (int64_t)floor(maxx / cell);
-            int64_t cy0 = (int64_t)floor(miny / cell), cy1 = (int64_t)floor(maxy / cell);
-            int64_t ncells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
-            size_t nvisit = ncells > (int64_t)n_occ ? n_occ : (size_t)ncells;
-            for (size_t v = 0; v < nvisit; v++) {
-                uint32_t first;
-                if (ncells > (int64_t)n_occ) {
-                    first = occ[v];
-                } else {
-                    int64_t cx = cx0 + (int64_t)v % (cx1 - cx0 + 1);
-                    int64_t cy = cy0 + (int64_t)v / (cx1 - cx0 + 1);
-                    first = map_get(&cells, cell_key(cx, cy));
-                    if (first == NONE32)
-                        continue;
-                }
-                uint64_t ck = ce[first].cell;
-                for (size_t e = first; e < nq && ce[e].cell == ck; e++) {
-                    const query *q = &qs[ce[e].q];
-                    if (q->x < minx || q->x > maxx || q->y < miny || q->y > maxy ||
-                        q->exclude_line == (uint32_t)l)
-                        continue;
-                    hit h;
-                    h.d = seg_nearest(a, b, q->x, q->y, &h.t, &h.x, &h.y);
-                    if (h.d <= r) {
-                        h.line = (uint32_t)l;
-                        h.seg = (uint32_t)(k - w->start[l]);
-                        fn(ctx, ce[e].q, &h);
+            if (maxx < qminx || minx > qmaxx || maxy < qminy || miny > qmaxy)
+                continue;
+            size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) / cell);
+            size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) / cell);
+            size_t cx1 = (size_t)((fmin(maxx, qmaxx) - qminx) / cell);
+            size_t cy1 = (size_t)((fmin(maxy, qmaxy) - qminy) / cell);
+            size_t ncells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
+            int brute = ncells > nq;
+            for (size_t cy = brute ? 0 : cy0; cy <= (brute ? 0 : cy1); cy++)
+                for (size_t cx = brute ? 0 : cx0; cx <= (brute ? 0 : cx1); cx++) {
+                    size_t e0 = brute ? 0 : first[cy * nx + cx];
+                    size_t e1 = brute ? nq : first[cy * nx + cx + 1];
+                    for (size_t e = e0; e < e1; e++) {
+                        uint32_t qi = brute ? (uint32_t)e : order[e];
+                        const query *q = &qs[qi];
+                        if (q->x < minx || q->x > maxx || q->y < miny || q->y > maxy ||
+                            q->exclude_line == (uint32_t)l)
+                            continue;
+                        hit h;
+                        h.d = seg_nearest(a, b, q->x, q->y, &h.t, &h.x, &h.y);
+                        if (h.d <= r) {
+                            h.line = (uint32_t)l;
+                            h.seg = (uint32_t)(k - w->start[l]);
+                            fn(ctx, qi, &h);
+                        }
                     }
                 }
-            }
         }
     }
-    free(occ);
-    free(ce);
-    map_free(&cells);
+    free(first);
+    free(order);
     return 1;
 }
 
@@ -310,32 +354,131 @@ static int cmp_split_ptr(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* Inserts the splits into the lines, recording where each one landed. */
-static int insert_splits(linework *w, split_vec *sv)
+/* ---- per-network state ------------------------------------------------------------------- */
+typedef struct { uint32_t line; uint8_t end; uint32_t split; double x, y; } end_move;
+
+typedef struct netstate {
+    linework w;
+    vtable vt;
+    uint32_t *pslot;            /* vertex-table slot of every point of w */
+    split_vec splits;
+    end_move *moves;            /* dangling ends snapped onto a split point */
+    size_t n_moves;
+    uint64_t dangles, snapped;
+} netstate;
+
+static void ns_free(netstate *ns)
 {
+    lw_free(&ns->w);
+    vt_free(&ns->vt);
+    free(ns->pslot);
+    free(ns->splits.v);
+    free(ns->moves);
+    memset(ns, 0, sizeof *ns);
+}
+
+/* Makes room for add more distinct vertices (growing past 85 % load), remapping pslot. */
+static int ns_reserve(netstate *ns, size_t add)
+{
+    vtable *v = &ns->vt;
+    if ((v->used + add) * 20 <= v->cap * 17)
+        return 1;
+    vtable nv;
+    uint32_t *remap = malloc(v->cap * sizeof *remap);
+    if (!remap || !vt_init(&nv, 2 * (v->used + add))) {
+        free(remap);
+        return 0;
+    }
+    for (size_t i = 0; i < v->cap; i++) {
+        if (v->t[i].key == EMPTY_KEY)
+            continue;
+        size_t j = vt_upsert(&nv, v->t[i].key);
+        nv.t[j].count = v->t[i].count;
+        nv.t[j].node = v->t[i].node;
+        remap[i] = (uint32_t)j;
+    }
+    for (size_t k = 0; k < ns->w.n_points; k++)
+        ns->pslot[k] = remap[ns->pslot[k]];
+    free(remap);
+    vt_free(v);
+    *v = nv;
+    return 1;
+}
+
+/* Adds one occurrence of the vertex at (x, y) (room reserved by ns_reserve); its slot. */
+static uint32_t ns_add(netstate *ns, double x, double y)
+{
+    size_t i = vt_upsert(&ns->vt, qkey(x, y));
+    ns->vt.t[i].count++;
+    return (uint32_t)i;
+}
+
+/* Counts vertex occurrences of every point once; fills pslot. Later edits keep the counts up
+ * to date (moved endpoints, inserted splits, dropped repeats) instead of counting again. */
+static int count_vertices(netstate *ns, size_t extra)
+{
+    size_t np = ns->w.n_points;
+    const double *xy = ns->w.xy;
+    if (!vt_init(&ns->vt, np + extra) || !(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
+        return 0;
+    enum { AHEAD = 16 };
+    vtable *v = &ns->vt;
+    for (size_t k = 0; k < np; k++) {
+        if (k + AHEAD < np) /* the table is far larger than the caches: fetch ahead */
+            __builtin_prefetch(&v->t[vt_home(v, qkey(xy[2 * (k + AHEAD)],
+                                                     xy[2 * (k + AHEAD) + 1]))], 1);
+        size_t i = vt_upsert(v, qkey(xy[2 * k], xy[2 * k + 1]));
+        v->t[i].count++;
+        ns->pslot[k] = (uint32_t)i;
+    }
+    return 1;
+}
+
+/* Moves point k of the line work to (x, y), keeping the counts (room reserved). */
+static void ns_move_point(netstate *ns, size_t k, double x, double y)
+{
+    ns->vt.t[ns->pslot[k]].count--;
+    ns->w.xy[2 * k] = x;
+    ns->w.xy[2 * k + 1] = y;
+    ns->pslot[k] = ns_add(ns, x, y);
+}
+
+/* Inserts the splits into the lines, recording where each one landed (a split within
+ * SAME_POINT_M of a vertex lands on that vertex). Points keep their vertex slots; inserted
+ * points are counted in. */
+static int insert_splits(netstate *ns)
+{
+    linework *w = &ns->w;
+    split_vec *sv = &ns->splits;
     if (!sv->n)
         return 1;
+    if (!ns_reserve(ns, sv->n))
+        return 0;
     split **order = malloc(sv->n * sizeof *order);
     if (!order)
         return 0;
     for (size_t i = 0; i < sv->n; i++)
         order[i] = &sv->v[i];
     qsort(order, sv->n, sizeof *order, cmp_split_ptr);
-    double *nxy = malloc(2 * (w->n_points + sv->n) * sizeof *nxy);
+    size_t cap = w->n_points + sv->n;
+    double *nxy = malloc(2 * cap * sizeof *nxy);
+    uint32_t *nslot = malloc(cap * sizeof *nslot);
     size_t *nstart = malloc((w->n_lines + 1) * sizeof *nstart);
-    if (!nxy || !nstart) {
-        free(order);
-        free(nxy);
-        free(nstart);
-        return 0;
-    }
+    int ok = nxy && nslot && nstart;
     size_t o = 0, si = 0;
-    for (size_t l = 0; l < w->n_lines; l++) {
-        nstart[l] = o;
+    for (size_t l = 0; ok && l < w->n_lines; l++) {
         size_t a = w->start[l], b = w->start[l + 1];
+        nstart[l] = o;
+        if (si >= sv->n || order[si]->line != l) { /* no split on this line */
+            memcpy(nxy + 2 * o, w->xy + 2 * a, 2 * (b - a) * sizeof *nxy);
+            memcpy(nslot + o, ns->pslot + a, (b - a) * sizeof *nslot);
+            o += b - a;
+            continue;
+        }
         for (size_t k = a; k < b; k++) {
             nxy[2 * o] = w->xy[2 * k];
             nxy[2 * o + 1] = w->xy[2 * k + 1];
+            nslot[o] = ns->pslot[k];
             o++;
             uint32_t seg = (uint32_t)(k - a);
             while (si < sv->n && order[si]->line == l && order[si]->seg == seg) {
@@ -351,93 +494,27 @@ static int insert_splits(linework *w, split_vec *sv)
                 } else {
                     nxy[2 * o] = s->fx = s->x;
                     nxy[2 * o + 1] = s->fy = s->y;
+                    nslot[o] = ns_add(ns, s->x, s->y);
                     o++;
                 }
             }
         }
     }
-    nstart[w->n_lines] = o;
     free(order);
+    if (!ok) {
+        free(nxy);
+        free(nslot);
+        free(nstart);
+        return 0;
+    }
+    nstart[w->n_lines] = o;
     free(w->xy);
     free(w->start);
+    free(ns->pslot);
     w->xy = nxy;
     w->start = nstart;
+    ns->pslot = nslot;
     w->n_points = o;
-    return 1;
-}
-
-/* Removes repeated consecutive points (left by moved endpoints) and lines that collapse. */
-static void compact_lines(linework *w)
-{
-    size_t o = 0, nl = 0;
-    for (size_t l = 0; l < w->n_lines; l++) {
-        size_t a = w->start[l], b = w->start[l + 1], first = o;
-        for (size_t k = a; k < b; k++) {
-            if (o > first && w->xy[2 * (o - 1)] == w->xy[2 * k] &&
-                w->xy[2 * (o - 1) + 1] == w->xy[2 * k + 1])
-                continue;
-            w->xy[2 * o] = w->xy[2 * k];
-            w->xy[2 * o + 1] = w->xy[2 * k + 1];
-            o++;
-        }
-        if (o - first < 2) {
-            o = first;
-            continue;
-        }
-        w->start[nl] = first;
-        w->cls[nl] = w->cls[l];
-        w->speed[nl] = w->speed[l];
-        nl++;
-    }
-    w->start[nl] = o;
-    w->n_lines = nl;
-    w->n_points = o;
-}
-
-/* ---- per-network state ------------------------------------------------------------------- */
-typedef struct {
-    linework w;
-    u64map vmap;                /* vertex key -> vertex slot */
-    uint32_t *vcount;           /* occurrences per slot */
-    uint32_t *vnode;            /* node id per slot, NONE32 if not a node */
-    uint32_t *pslot;            /* slot per point of w */
-    size_t n_slots;
-    split_vec splits;
-    uint64_t dangles, snapped;
-} netstate;
-
-static void ns_free(netstate *ns)
-{
-    lw_free(&ns->w);
-    map_free(&ns->vmap);
-    free(ns->vcount);
-    free(ns->vnode);
-    free(ns->pslot);
-    free(ns->splits.v);
-    memset(ns, 0, sizeof *ns);
-}
-
-/* Counts vertex occurrences; fills pslot. */
-static int count_vertices(netstate *ns)
-{
-    map_free(&ns->vmap);
-    free(ns->vcount);
-    free(ns->pslot);
-    ns->vcount = NULL;
-    ns->pslot = NULL;
-    size_t np = ns->w.n_points;
-    if (!map_init(&ns->vmap, np) || !(ns->vcount = calloc(np + 1, sizeof *ns->vcount)) ||
-        !(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
-        return 0;
-    size_t n_slots = 0;
-    for (size_t k = 0; k < np; k++) {
-        uint32_t *v = map_upsert(&ns->vmap, qkey(ns->w.xy[2 * k], ns->w.xy[2 * k + 1]));
-        if (*v == NONE32)
-            *v = (uint32_t)n_slots++;
-        ns->vcount[*v]++;
-        ns->pslot[k] = *v;
-    }
-    ns->n_slots = n_slots;
     return 1;
 }
 
@@ -449,7 +526,7 @@ static int lines_share_vertex(const netstate *ns, uint32_t a, uint32_t b)
     const linework *w = &ns->w;
     for (size_t k = w->start[a]; k < w->start[a + 1]; k++) {
         uint32_t slot = ns->pslot[k];
-        if (ns->vcount[slot] < 2)
+        if (ns->vt.t[slot].count < 2)
             continue;
         for (size_t j = w->start[b]; j < w->start[b + 1]; j++)
             if (ns->pslot[j] == slot)
@@ -472,7 +549,7 @@ static int cmp_by_distance(const void *x, const void *y)
 static int snap_dangles(netstate *ns, double tol)
 {
     linework *w = &ns->w;
-    if (!count_vertices(ns))
+    if (!count_vertices(ns, 2 * w->n_lines))
         return 0;
     size_t cap = 1024, nd = 0;
     dangle *d = malloc(cap * sizeof *d);
@@ -481,7 +558,7 @@ static int snap_dangles(netstate *ns, double tol)
     for (size_t l = 0; l < w->n_lines; l++) {
         for (int end = 0; end < 2; end++) {
             size_t k = end ? w->start[l + 1] - 1 : w->start[l];
-            if (ns->vcount[ns->pslot[k]] != 1)
+            if (ns->vt.t[ns->pslot[k]].count != 1)
                 continue;
             if (nd == cap) {
                 dangle *nd2 = realloc(d, 2 * cap * sizeof *d);
@@ -504,8 +581,7 @@ static int snap_dangles(netstate *ns, double tol)
     hit *best = malloc(nd * sizeof *best);
     uint32_t *dangle_at = malloc(2 * w->n_lines * sizeof *dangle_at); /* (line, end) -> dangle */
     uint8_t *done = calloc(nd, 1);
-    typedef struct { uint32_t dangle; uint32_t split; double x, y; } move;
-    move *moves = malloc(nd * sizeof *moves);
+    end_move *moves = malloc(nd * sizeof *moves);
     int ok = q && best && dangle_at && done && moves;
     size_t nm = 0;
     if (ok) {
@@ -578,16 +654,14 @@ static int snap_dangles(netstate *ns, double tol)
             ns->snapped++;
         }
         done[i] = 1;
-        moves[nm++] = (move){ (uint32_t)i, sidx, tx, ty };
+        moves[nm++] = (end_move){ d[i].line, (uint8_t)d[i].end, sidx, tx, ty };
         ns->snapped++;
     }
-    /* Endpoints move after insertion so that they land exactly on the split vertices. */
-    if (ok) {
+    /* The ends move only now, so that every hit above saw the original geometry. */
+    if (ok && (ok = ns_reserve(ns, nm))) {
         for (size_t m = 0; m < nm; m++) {
-            const dangle *dg = &d[moves[m].dangle];
-            size_t k = dg->end ? w->start[dg->line + 1] - 1 : w->start[dg->line];
-            w->xy[2 * k] = moves[m].x;
-            w->xy[2 * k + 1] = moves[m].y;
+            size_t k = moves[m].end ? w->start[moves[m].line + 1] - 1 : w->start[moves[m].line];
+            ns_move_point(ns, k, moves[m].x, moves[m].y);
         }
     }
     free(order);
@@ -597,98 +671,98 @@ static int snap_dangles(netstate *ns, double tol)
     free(dangle_at);
     free(done);
     free(d);
-    free(moves);
+    ns->moves = moves;
+    ns->n_moves = nm;
     return ok;
 }
 
-/* Inserts splits, then pins every endpoint that was snapped onto a split to the split's final
- * coordinates, compacts, and counts vertices again. */
+/* Removes repeated consecutive points (left by moved endpoints) and lines that collapse,
+ * keeping the vertex counts. */
+static void compact_lines(netstate *ns)
+{
+    linework *w = &ns->w;
+    size_t o = 0, nl = 0;
+    for (size_t l = 0; l < w->n_lines; l++) {
+        size_t a = w->start[l], b = w->start[l + 1], first = o;
+        for (size_t k = a; k < b; k++) {
+            if (o > first && w->xy[2 * (o - 1)] == w->xy[2 * k] &&
+                w->xy[2 * (o - 1) + 1] == w->xy[2 * k + 1]) {
+                ns->vt.t[ns->pslot[k]].count--;
+                continue;
+            }
+            w->xy[2 * o] = w->xy[2 * k];
+            w->xy[2 * o + 1] = w->xy[2 * k + 1];
+            ns->pslot[o] = ns->pslot[k];
+            o++;
+        }
+        if (o - first < 2) {
+            for (size_t k = first; k < o; k++)
+                ns->vt.t[ns->pslot[k]].count--;
+            o = first;
+            continue;
+        }
+        w->start[nl] = first;
+        w->cls[nl] = w->cls[l];
+        w->speed[nl] = w->speed[l];
+        nl++;
+    }
+    w->start[nl] = o;
+    w->n_lines = nl;
+    w->n_points = o;
+}
+
+/* Inserts the splits, pins every end that was snapped onto a split to where that split
+ * landed (it lands on an existing vertex when within SAME_POINT_M of one), and compacts. */
 static int finish_lines(netstate *ns)
 {
-    if (!insert_splits(&ns->w, &ns->splits))
+    if (!insert_splits(ns) || !ns_reserve(ns, ns->n_moves))
         return 0;
-    /* Endpoints snapped onto a split point were moved to its exact coordinates, which the
-     * insertion keeps unless the point fell within SAME_POINT_M of an existing vertex. Pull
-     * such endpoints onto that vertex too. */
     linework *w = &ns->w;
-    u64map moved;
-    if (!map_init(&moved, ns->splits.n))
-        return 0;
-    for (size_t i = 0; i < ns->splits.n; i++) {
-        const split *s = &ns->splits.v[i];
-        if (s->fx != s->x || s->fy != s->y)
-            *map_upsert(&moved, qkey(s->x, s->y)) = (uint32_t)i;
+    for (size_t m = 0; m < ns->n_moves; m++) {
+        const end_move *mv = &ns->moves[m];
+        if (mv->split == NONE32)
+            continue;
+        const split *s = &ns->splits.v[mv->split];
+        if (s->fx == s->x && s->fy == s->y)
+            continue;
+        size_t k = mv->end ? w->start[mv->line + 1] - 1 : w->start[mv->line];
+        ns_move_point(ns, k, s->fx, s->fy);
     }
-    if (moved.n) {
-        for (size_t l = 0; l < w->n_lines; l++) {
-            size_t ends[2] = { w->start[l], w->start[l + 1] - 1 };
-            for (int e = 0; e < 2; e++) {
-                uint32_t si = map_get(&moved, qkey(w->xy[2 * ends[e]], w->xy[2 * ends[e] + 1]));
-                if (si != NONE32) {
-                    w->xy[2 * ends[e]] = ns->splits.v[si].fx;
-                    w->xy[2 * ends[e] + 1] = ns->splits.v[si].fy;
-                }
-            }
-        }
-    }
-    map_free(&moved);
-    compact_lines(w);
-    return count_vertices(ns);
+    compact_lines(ns);
+    return 1;
 }
 
 /* ---- the builder ------------------------------------------------------------------------- */
-typedef struct {
-    uint32_t u, v;
-    uint8_t kind, cls;
-    double length_m, time_s;
-    uint64_t geom_off;
-    uint32_t geom_n;
-} tmp_link;
+/* Links are cor_link records in build-order node ids; road and rail links reference their
+ * geometry in the final line work (kept by the graph), the others are straight lines. */
+typedef struct { cor_link *v; size_t n, cap; } link_vec;
 
-typedef struct {
-    tmp_link *v;
-    size_t n, cap;
-    double *gxy;
-    uint64_t gn, gcap;
-} link_vec;
-
-static int link_add(link_vec *lv, const tmp_link *l)
+static cor_link *link_new(link_vec *lv)
 {
     if (lv->n == lv->cap) {
         size_t nc = lv->cap ? 2 * lv->cap : 4096;
-        tmp_link *nv = realloc(lv->v, nc * sizeof *nv);
+        cor_link *nv = realloc(lv->v, nc * sizeof *nv);
         if (!nv)
-            return 0;
+            return NULL;
         lv->v = nv;
         lv->cap = nc;
     }
-    lv->v[lv->n++] = *l;
-    return 1;
+    return &lv->v[lv->n++];
 }
 
-static int geom_reserve(link_vec *lv, uint64_t add)
+static uint32_t ms_of(double s)
 {
-    if (lv->gn + add <= lv->gcap)
-        return 1;
-    uint64_t nc = lv->gcap ? lv->gcap : 65536;
-    while (nc < lv->gn + add)
-        nc *= 2;
-    double *g = realloc(lv->gxy, 2 * nc * sizeof *g);
-    if (!g)
-        return 0;
-    lv->gxy = g;
-    lv->gcap = nc;
-    return 1;
+    double ms = s * 1000.0;
+    return ms >= 4.0e9 ? 4000000000u : (uint32_t)llround(ms);
 }
 
-static int geom_add_line(link_vec *lv, tmp_link *l, const double *pts, size_t n)
+static int straight_link(link_vec *lv, uint32_t u, uint32_t v, cor_edge_kind kind, double len,
+                         double time_s)
 {
-    if (!geom_reserve(lv, n))
+    cor_link *L = link_new(lv);
+    if (!L)
         return 0;
-    l->geom_off = lv->gn;
-    l->geom_n = (uint32_t)n;
-    memcpy(lv->gxy + 2 * lv->gn, pts, 2 * n * sizeof(double));
-    lv->gn += n;
+    *L = (cor_link){ u, v, (uint8_t)kind, 0, (float)len, ms_of(time_s), 0, 0 };
     return 1;
 }
 
@@ -715,81 +789,97 @@ static uint32_t node_add(node_vec *nv, double x, double y, uint8_t kind)
     return (uint32_t)nv->n++;
 }
 
-/* Assigns nodes (endpoints and shared vertices) and cuts lines into links between them. */
+/* Assigns nodes (line ends and shared vertices) and cuts lines into links between them. */
 static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_kind kind,
                         const cor_speeds *sp, uint8_t node_kind)
 {
     linework *w = &ns->w;
-    free(ns->vnode);
-    if (!(ns->vnode = malloc((ns->n_slots + 1) * sizeof *ns->vnode)))
-        return 0;
-    memset(ns->vnode, 0xff, (ns->n_slots + 1) * sizeof *ns->vnode);
+    vslot *t = ns->vt.t;
+    enum { AHEAD = 16 };
     for (size_t l = 0; l < w->n_lines; l++) {
         size_t a = w->start[l], b = w->start[l + 1];
         double kmh = isnan(w->speed[l]) ? cor_speeds_class_kmh(sp, (cor_line_class)w->cls[l])
                                         : (double)w->speed[l];
         size_t run = a;
+        uint32_t run_node = NONE32;
         double run_len = 0;
         for (size_t k = a; k < b; k++) {
+            if (k + AHEAD < w->n_points)
+                __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
             if (k > a)
                 run_len += hypot(w->xy[2 * k] - w->xy[2 * k - 2],
                                  w->xy[2 * k + 1] - w->xy[2 * k - 1]);
-            uint32_t slot = ns->pslot[k];
-            int is_node = k == a || k == b - 1 || ns->vcount[slot] >= 2;
-            if (!is_node)
+            vslot *vs = &t[ns->pslot[k]];
+            if (k != a && k != b - 1 && vs->count < 2)
                 continue;
-            if (ns->vnode[slot] == NONE32) {
-                ns->vnode[slot] = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind);
-                if (ns->vnode[slot] == NONE32)
+            if (vs->node == NONE32 &&
+                (vs->node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) == NONE32)
+                return 0;
+            if (k > a && run_node != vs->node) { /* a loop without a junction carries no route */
+                cor_link *L = link_new(lv);
+                if (!L)
                     return 0;
+                *L = (cor_link){ run_node, vs->node, (uint8_t)kind, w->cls[l], (float)run_len,
+                                 ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1) };
             }
-            if (k > a) {
-                tmp_link t = { ns->vnode[ns->pslot[run]], ns->vnode[slot], (uint8_t)kind,
-                               w->cls[l], run_len, run_len / (kmh / 3.6), 0, 0 };
-                if (t.u != t.v) { /* loops without a junction carry no route */
-                    if (!geom_add_line(lv, &t, w->xy + 2 * run, k - run + 1) || !link_add(lv, &t))
-                        return 0;
-                }
-                run = k;
-                run_len = 0;
-            }
+            run = k;
+            run_node = vs->node;
+            run_len = 0;
         }
     }
     return 1;
 }
 
-/* Node of the vertex at (x, y) in a network, creating one when the vertex is not yet a node
- * (a split point placed where no line meets). */
-static uint32_t node_at(netstate *ns, node_vec *nodes, double x, double y, uint8_t node_kind)
+/* Node of the vertex at (x, y) in a network (NONE32 when there is no such vertex). */
+static uint32_t node_at(const netstate *ns, double x, double y)
 {
-    uint32_t slot = map_get(&ns->vmap, qkey(x, y));
-    if (slot == NONE32)
-        return NONE32;
-    if (ns->vnode[slot] == NONE32)
-        ns->vnode[slot] = node_add(nodes, x, y, node_kind);
-    return ns->vnode[slot];
+    size_t slot = vt_find(&ns->vt, qkey(x, y));
+    return slot == SIZE_MAX ? NONE32 : ns->vt.t[slot].node;
 }
 
-/* A vertex made a node after emit_network must cut the links through it. Attachments are
- * therefore resolved before emission by forcing their slots to count as shared. */
+/* Attachment points (splits) must be nodes even where no other line meets: counted as shared
+ * before emission, so that links are cut there. */
 static void force_node(netstate *ns, double x, double y)
 {
-    uint32_t slot = map_get(&ns->vmap, qkey(x, y));
-    if (slot != NONE32 && ns->vcount[slot] < 2)
-        ns->vcount[slot] = 2;
+    size_t slot = vt_find(&ns->vt, qkey(x, y));
+    if (slot != SIZE_MAX && ns->vt.t[slot].count < 2)
+        ns->vt.t[slot].count = 2;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Progress to the callback, and the phase timings to the logger at debug level. */
 static int report(const cor_build_opts *o, double f, const char *msg)
 {
+    cor_log(&o->log, COR_LOG_DEBUG, "network build: %.3f s: %s", now_s(), msg);
     return !o->progress || o->progress(f, msg, o->progress_user);
 }
 
-typedef struct { uint64_t key; uint32_t id; } morton_item;
+typedef struct { uint32_t key, id; } morton_item;
 
-static int cmp_morton(const void *a, const void *b)
+/* Stable LSD radix sort of items by their 32-bit key (ties keep id order). */
+static int radix_sort_morton(morton_item *a, size_t n)
 {
-    const morton_item *x = a, *y = b;
-    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->id > y->id) - (x->id < y->id);
+    morton_item *tmp = malloc((n + 1) * sizeof *tmp);
+    if (!tmp)
+        return 0;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].key >> shift) & 255) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].key >> shift) & 255]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+    free(tmp);
+    return 1;
 }
 
 static uint64_t spread16(uint32_t v)
@@ -833,7 +923,8 @@ void cor_graph_destroy(cor_graph *g)
     free(g->component);
     free(g->node_kind);
     free(g->links);
-    free(g->geom_xy);
+    free(g->road_xy);
+    free(g->rail_xy);
     for (size_t i = 0; g->place_names && i < 2 * g->n_places; i++)
         free(g->place_names[i]);
     free(g->place_names);
@@ -841,11 +932,6 @@ void cor_graph_destroy(cor_graph *g)
     free(g);
 }
 
-static uint32_t ms_of(double s)
-{
-    double ms = s * 1000.0;
-    return ms >= 4.0e9 ? 4000000000u : (uint32_t)llround(ms);
-}
 
 /* Places joined by access links: ports, airports, parks, cities (stations are separate). */
 static const cor_role PLACE_ROLES[] = { COR_ROLE_PORT, COR_ROLE_AIRPORT, COR_ROLE_PARK,
@@ -871,11 +957,18 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
 
     if (!report(&opts, 0.0, "loading rail and roads"))
         goto cancelled;
-    const cor_lines *rl = cor_dataset_lines(ds, COR_ROLE_RAIL, err);
-    const cor_lines *dl = rl ? cor_dataset_lines(ds, COR_ROLE_ROAD, err) : NULL;
-    if (!rl || !dl)
+    cor_lines rl, dl;
+    if (cor_dataset_take_lines(ds, COR_ROLE_RAIL, &rl, err) != COR_OK)
         goto fail;
-    if (!rl->n_lines && !dl->n_lines) {
+    if (cor_dataset_take_lines(ds, COR_ROLE_ROAD, &dl, err) != COR_OK) {
+        cor_lines_free(&rl);
+        goto fail;
+    }
+    lw_take(&rail.w, &rl);
+    lw_take(&road.w, &dl);
+    if (!lw_ensure(&rail.w) || !lw_ensure(&road.w))
+        goto nomem;
+    if (!rail.w.n_lines && !road.w.n_lines) {
         cor_error_set(err, COR_ERR_INPUT, "%s: no rail or road lines: nothing to build a "
                       "network from", cor_dataset_source(ds));
         goto fail;
@@ -892,8 +985,6 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     if (!report(&opts, 0.3, "noding"))
         goto cancelled;
-    if (!lw_copy(&rail.w, rl) || !lw_copy(&road.w, dl))
-        goto nomem;
 
     /* 1. Dangling ends. */
     if (!snap_dangles(&rail, opts.rail_snap_m) || !snap_dangles(&road, opts.road_snap_m))
@@ -1010,29 +1101,22 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
             int on_rail = 0;
             for (; i < ns && hi < sh.n && sh.v[hi].q == i; hi++) {
                 const split *s = &rail.splits.v[sh_split[hi]];
-                uint32_t rn = node_at(&rail, &nodes, s->fx, s->fy, 1);
+                uint32_t rn = node_at(&rail, s->fx, s->fy);
                 if (rn == NONE32)
                     continue;
                 double d = hypot(s->fx - pl->x_m, s->fy - pl->y_m);
-                tmp_link b = { pn, rn, COR_EDGE_BOARD, 0, d, sp->board_s, 0, 0 };
-                tmp_link a = { rn, pn, COR_EDGE_ALIGHT, 0, d, sp->alight_s, 0, 0 };
-                double pts[4] = { pl->x_m, pl->y_m, s->fx, s->fy };
-                double rpts[4] = { s->fx, s->fy, pl->x_m, pl->y_m };
-                if (!geom_add_line(&lv, &b, pts, 2) || !link_add(&lv, &b) ||
-                    !geom_add_line(&lv, &a, rpts, 2) || !link_add(&lv, &a))
+                if (!straight_link(&lv, pn, rn, COR_EDGE_BOARD, d, sp->board_s) ||
+                    !straight_link(&lv, rn, pn, COR_EDGE_ALIGHT, d, sp->alight_s))
                     goto nomem;
                 on_rail = 1;
             }
             stations_on_rail += (uint64_t)on_rail;
             if (acc_split[i] != NONE32) {
                 const split *s = &road.splits.v[acc_split[i]];
-                uint32_t rn = node_at(&road, &nodes, s->fx, s->fy, 0);
+                uint32_t rn = node_at(&road, s->fx, s->fy);
                 if (rn != NONE32) {
                     double d = hypot(s->fx - pl->x_m, s->fy - pl->y_m);
-                    tmp_link t = { pn, rn, COR_EDGE_ACCESS, 0, d, d / (sp->access_kmh / 3.6),
-                                   0, 0 };
-                    double pts[4] = { pl->x_m, pl->y_m, s->fx, s->fy };
-                    if (!geom_add_line(&lv, &t, pts, 2) || !link_add(&lv, &t))
+                    if (!straight_link(&lv, pn, rn, COR_EDGE_ACCESS, d, d / (sp->access_kmh / 3.6)))
                         goto nomem;
                     gp->access_m = d;
                     if (i >= ns)
@@ -1064,10 +1148,11 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     for (size_t i = 0; i < nn; i++) {
         uint32_t qx = (uint32_t)((nodes.xy[2 * i] - minx) * sc);
         uint32_t qy = (uint32_t)((nodes.xy[2 * i + 1] - miny) * sc);
-        mi[i].key = spread16(qx) | (spread16(qy) << 1);
+        mi[i].key = (uint32_t)(spread16(qx) | (spread16(qy) << 1));
         mi[i].id = (uint32_t)i;
     }
-    qsort(mi, nn, sizeof *mi, cmp_morton);
+    if (!radix_sort_morton(mi, nn))
+        goto nomem;
     for (size_t i = 0; i < nn; i++)
         perm[mi[i].id] = (uint32_t)i;
 
@@ -1086,21 +1171,21 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
 
     /* 7. Links (final ids) and the CSR of directed edges. */
     g->n_links = lv.n;
-    if (!(g->links = malloc((lv.n + 1) * sizeof *g->links)) ||
-        !(g->first_out = calloc(nn + 2, sizeof *g->first_out)))
+    g->links = lv.v;
+    lv.v = NULL;
+    if (!(g->first_out = calloc(nn + 2, sizeof *g->first_out)))
         goto nomem;
     cor_graph_stats *gs = &g->stats;
-    for (size_t i = 0; i < lv.n; i++) {
-        const tmp_link *t = &lv.v[i];
+    for (size_t i = 0; i < g->n_links; i++) {
         cor_link *L = &g->links[i];
-        *L = (cor_link){ perm[t->u], perm[t->v], t->kind, t->cls, (float)t->length_m,
-                         ms_of(t->time_s), t->geom_off, t->geom_n };
-        int directed = t->kind == COR_EDGE_BOARD || t->kind == COR_EDGE_ALIGHT;
+        L->u = perm[L->u];
+        L->v = perm[L->v];
+        int directed = L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT;
         g->first_out[L->u + 1]++;
         if (!directed)
             g->first_out[L->v + 1]++;
-        gs->links[t->kind]++;
-        gs->length_km[t->kind] += t->length_m / 1000.0;
+        gs->links[L->kind]++;
+        gs->length_km[L->kind] += L->length_m / 1000.0;
     }
     for (size_t i = 0; i < nn; i++)
         g->first_out[i + 1] += g->first_out[i];
@@ -1116,7 +1201,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         if (!fill)
             goto nomem;
         memcpy(fill, g->first_out, nn * sizeof *fill);
-        for (size_t i = 0; i < lv.n; i++) {
+        for (size_t i = 0; i < g->n_links; i++) {
             const cor_link *L = &g->links[i];
             uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
             for (int dir = 0; dir < 2; dir++) {
@@ -1133,9 +1218,13 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         }
         free(fill);
     }
-    g->geom_xy = lv.gxy;
-    g->geom_n = lv.gn;
-    lv.gxy = NULL;
+    /* The line work's points are the road and rail links' geometry. */
+    g->road_xy = road.w.xy;
+    g->road_n = road.w.n_points;
+    road.w.xy = NULL;
+    g->rail_xy = rail.w.xy;
+    g->rail_n = rail.w.n_points;
+    rail.w.xy = NULL;
 
     /* 8. Connected components (undirected), numbered by size, 0 the largest. */
     if (!(uf = malloc((nn + 1) * sizeof *uf)) || !(cs = calloc(nn + 1, sizeof *cs)))
@@ -1181,7 +1270,8 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     gs->graph_bytes = (nn + 1) * sizeof(uint64_t) +
                       ne * (2 * sizeof(uint32_t) + sizeof(float) + 1 + sizeof(uint32_t)) +
                       nn * (2 * sizeof(double) + sizeof(uint32_t) + 1);
-    gs->geometry_bytes = g->geom_n * 2 * sizeof(double) + g->n_links * sizeof(cor_link);
+    gs->geometry_bytes = (g->road_n + g->rail_n) * 2 * sizeof(double) +
+                         g->n_links * sizeof(cor_link);
     for (size_t i = 0; i < na; i++)
         g->places[i].in_main_component = g->component[g->places[i].node] == 0;
     report(&opts, 1.0, "done");
@@ -1201,7 +1291,6 @@ done:
     free(nodes.xy);
     free(nodes.kind);
     free(lv.v);
-    free(lv.gxy);
     free(sh.v);
     free(sh_split);
     free(acc);

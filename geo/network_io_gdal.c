@@ -72,9 +72,15 @@ static int write_all(const cor_graph *g, GDALDatasetH ds, OGRSpatialReferenceH s
         OGR_F_SetFieldDouble(f, 5, L->length_m);
         OGR_F_SetFieldDouble(f, 6, L->time_ms / 1000.0);
         OGR_G_Empty(ln);
-        OGR_G_SetPointCount(ln, (int)L->geom_n);
-        OGR_G_SetPoints(ln, (int)L->geom_n, g->geom_xy + 2 * L->geom_off, 2 * sizeof(double),
-                        g->geom_xy + 2 * L->geom_off + 1, 2 * sizeof(double), NULL, 0);
+        if (L->geom_n) {
+            const double *xy = (L->kind == COR_EDGE_ROAD ? g->road_xy : g->rail_xy) +
+                               2 * L->geom_off;
+            OGR_G_SetPoints(ln, (int)L->geom_n, xy, 2 * sizeof(double), xy + 1,
+                            2 * sizeof(double), NULL, 0);
+        } else {
+            OGR_G_SetPoint_2D(ln, 0, g->node_xy[2 * L->u], g->node_xy[2 * L->u + 1]);
+            OGR_G_SetPoint_2D(ln, 1, g->node_xy[2 * L->v], g->node_xy[2 * L->v + 1]);
+        }
         OGR_F_SetGeometry(f, ln);
         ok = OGR_L_CreateFeature(el, f) == OGRERR_NONE;
     }
