@@ -16,6 +16,7 @@ typedef struct {
 
 struct cor_graph {
     char *crs;                  /* working CRS */
+    cor_speeds speeds;          /* the speeds it was built with */
     uint32_t n_nodes;
     uint64_t n_edges;
     uint64_t *first_out;

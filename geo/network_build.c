@@ -1157,6 +1157,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         perm[mi[i].id] = (uint32_t)i;
 
     g->crs = cor_strdup(cor_dataset_working_crs(ds));
+    g->speeds = *sp;
     g->n_nodes = (uint32_t)nn;
     if (!g->crs || !(g->node_xy = malloc((2 * nn + 1) * sizeof *g->node_xy)) ||
         !(g->node_kind = malloc(nn + 1)) || !(g->component = malloc((nn + 1) * sizeof(uint32_t))))
@@ -1314,8 +1315,29 @@ const cor_graph_place *cor_graph_place_get(const cor_graph *g, size_t i)
 void cor_graph_csr(const cor_graph *g, cor_csr *out)
 {
     *out = (cor_csr){ g->n_nodes, g->n_edges, g->first_out, g->head, g->time_ms, g->length_m,
-                      g->kind, g->link, g->node_xy, g->component };
+                      g->kind, g->link, g->node_xy, g->component, g->node_kind };
 }
+
+const char *cor_graph_crs(const cor_graph *g) { return g->crs; }
+const cor_speeds *cor_graph_speeds(const cor_graph *g) { return &g->speeds; }
+
+size_t cor_graph_link_points(const cor_graph *g, uint32_t link, double buf[4],
+                             const double **pts)
+{
+    const cor_link *L = &g->links[link];
+    if (L->geom_n) {
+        *pts = (L->kind == COR_EDGE_ROAD ? g->road_xy : g->rail_xy) + 2 * L->geom_off;
+        return L->geom_n;
+    }
+    buf[0] = g->node_xy[2 * L->u];
+    buf[1] = g->node_xy[2 * L->u + 1];
+    buf[2] = g->node_xy[2 * L->v];
+    buf[3] = g->node_xy[2 * L->v + 1];
+    *pts = buf;
+    return 2;
+}
+
+uint32_t cor_graph_link_from(const cor_graph *g, uint32_t link) { return g->links[link].u; }
 
 const char *cor_edge_kind_name(cor_edge_kind k)
 {

@@ -54,6 +54,8 @@ typedef struct {
 
 typedef struct cor_graph cor_graph;
 
+typedef enum { COR_NODE_ROAD = 0, COR_NODE_RAIL, COR_NODE_STATION, COR_NODE_PLACE } cor_node_kind;
+
 /* Builds the network from the dataset's rail, road, station and place roles.
  * Caller destroys with cor_graph_destroy(). Fails on I/O, bad input or cancellation. */
 cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *err);
@@ -99,8 +101,19 @@ typedef struct {
     const uint32_t *link;       /* undirected link id per directed edge (geometry) */
     const double *node_xy;      /* 2 * n_nodes, working CRS */
     const uint32_t *component;  /* component id per node; 0 is the largest */
+    const uint8_t *node_kind;   /* cor_node_kind per node */
 } cor_csr;
 void cor_graph_csr(const cor_graph *g, cor_csr *out);
+
+const char *cor_graph_crs(const cor_graph *g);              /* the working CRS; borrowed */
+const cor_speeds *cor_graph_speeds(const cor_graph *g);     /* the speeds it was built with */
+/* The points of an undirected link (the link id of a CSR edge), from its u end to its v end:
+ * road and rail links point into the graph's geometry (*pts borrowed), others are the straight
+ * line between their nodes, written to buf. Returns the number of points. */
+size_t cor_graph_link_points(const cor_graph *g, uint32_t link, double buf[4],
+                             const double **pts);
+/* The u end of a link (the direction its points run). */
+uint32_t cor_graph_link_from(const cor_graph *g, uint32_t link);
 
 /* Writes layers "nodes" and "edges" (mode, class, length_m, time_s) with GDAL; the format
  * follows the extension (.gpkg default). Written to a temporary name, then renamed. */

@@ -1,0 +1,521 @@
+/* engine.c: the routing engine (reverse CSR, node index) and per-thread routers running
+ * Dijkstra with an indexed 4-ary heap over the graph, or over its three-layer expansion for
+ * the rail mode (before boarding, on a train, after alighting). */
+#include "corridor/routing.h"
+#include "engine_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE32 UINT32_MAX
+
+const char *cor_mode_name(cor_mode m)
+{
+    static const char *const N[COR_MODE_COUNT] = { "multi", "road", "rail" };
+    return (unsigned)m < COR_MODE_COUNT ? N[m] : "?";
+}
+
+int cor_mode_from_name(const char *name)
+{
+    for (int m = 0; m < COR_MODE_COUNT; m++)
+        if (!strcmp(name, cor_mode_name((cor_mode)m)))
+            return m;
+    return -1;
+}
+
+/* Phase after taking an edge of kind k in phase p of the rail mode, or -1: road and access
+ * before boarding (0) or after alighting (2); boarding from 0 or 2 (a change of trains);
+ * rail only on a train (1); alighting ends a ride. */
+int cor_rail_next_phase(int kind, int p)
+{
+    switch (kind) {
+    case COR_EDGE_ROAD:
+    case COR_EDGE_ACCESS: return p == 1 ? -1 : p;
+    case COR_EDGE_BOARD: return p == 1 ? -1 : 1;
+    case COR_EDGE_RAIL: return p == 1 ? 1 : -1;
+    case COR_EDGE_ALIGHT: return p == 1 ? 2 : -1;
+    default: return -1;
+    }
+}
+
+/* ---- engine ------------------------------------------------------------------------------- */
+
+void cor_engine_destroy(cor_engine *e)
+{
+    if (!e)
+        return;
+    free(e->rev_first);
+    free(e->rev_tail);
+    free(e->rev_fwd);
+    free(e->rev_time);
+    free(e->rev_kind);
+    free(e->place_at);
+    free(e->grid_first);
+    free(e->grid_nodes);
+    free(e);
+}
+
+const cor_graph *cor_engine_graph(const cor_engine *e) { return e->g; }
+
+int cor_engine_place_at(const cor_engine *e, uint32_t node)
+{
+    return node < e->csr.n_nodes ? e->place_at[node] : -1;
+}
+
+static int build_grid(cor_engine *e)
+{
+    const cor_csr *c = &e->csr;
+    size_t n_road = 0;
+    for (uint32_t i = 0; i < c->n_nodes; i++)
+        n_road += c->node_kind[i] == COR_NODE_ROAD;
+    int any = n_road == 0; /* no roads: points snap to any node */
+    size_t n = any ? c->n_nodes : n_road;
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (uint32_t i = 0; i < c->n_nodes; i++) {
+        if (!any && c->node_kind[i] != COR_NODE_ROAD)
+            continue;
+        minx = fmin(minx, c->node_xy[2 * i]);
+        maxx = fmax(maxx, c->node_xy[2 * i]);
+        miny = fmin(miny, c->node_xy[2 * i + 1]);
+        maxy = fmax(maxy, c->node_xy[2 * i + 1]);
+    }
+    if (!n) {
+        e->gnx = e->gny = 0;
+        return 1;
+    }
+    double area = fmax((maxx - minx) * (maxy - miny), 1.0);
+    double cell = fmax(sqrt(area / (double)n) * 2.0, 10.0);
+    while (((maxx - minx) / cell + 1) * ((maxy - miny) / cell + 1) > 4.0e6)
+        cell *= 2;
+    e->gx0 = minx;
+    e->gy0 = miny;
+    e->gcell = cell;
+    e->gnx = (size_t)((maxx - minx) / cell) + 1;
+    e->gny = (size_t)((maxy - miny) / cell) + 1;
+    e->grid_first = calloc(e->gnx * e->gny + 1, sizeof *e->grid_first);
+    e->grid_nodes = malloc((n + 1) * sizeof *e->grid_nodes);
+    if (!e->grid_first || !e->grid_nodes)
+        return 0;
+    for (uint32_t i = 0; i < c->n_nodes; i++) {
+        if (!any && c->node_kind[i] != COR_NODE_ROAD)
+            continue;
+        size_t cx = (size_t)((c->node_xy[2 * i] - minx) / cell);
+        size_t cy = (size_t)((c->node_xy[2 * i + 1] - miny) / cell);
+        e->grid_first[cy * e->gnx + cx + 1]++;
+    }
+    for (size_t k = 0; k < e->gnx * e->gny; k++)
+        e->grid_first[k + 1] += e->grid_first[k];
+    uint32_t *fill = malloc((e->gnx * e->gny + 1) * sizeof *fill);
+    if (!fill)
+        return 0;
+    memcpy(fill, e->grid_first, e->gnx * e->gny * sizeof *fill);
+    for (uint32_t i = 0; i < c->n_nodes; i++) {
+        if (!any && c->node_kind[i] != COR_NODE_ROAD)
+            continue;
+        size_t cx = (size_t)((c->node_xy[2 * i] - minx) / cell);
+        size_t cy = (size_t)((c->node_xy[2 * i + 1] - miny) / cell);
+        e->grid_nodes[fill[cy * e->gnx + cx]++] = i;
+    }
+    free(fill);
+    return 1;
+}
+
+cor_engine *cor_engine_create(const cor_graph *g, cor_error *err)
+{
+    cor_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory creating the routing engine");
+        return NULL;
+    }
+    e->g = g;
+    cor_graph_csr(g, &e->csr);
+    const cor_csr *c = &e->csr;
+    if (c->n_edges >= NONE32) {
+        cor_error_set(err, COR_ERR_INPUT, "network too large for routing (%llu edges)",
+                      (unsigned long long)c->n_edges);
+        cor_engine_destroy(e);
+        return NULL;
+    }
+    size_t n = c->n_nodes, m = c->n_edges;
+    e->rev_first = calloc(n + 2, sizeof *e->rev_first);
+    e->rev_tail = malloc((m + 1) * sizeof *e->rev_tail);
+    e->rev_fwd = malloc((m + 1) * sizeof *e->rev_fwd);
+    e->rev_time = malloc((m + 1) * sizeof *e->rev_time);
+    e->rev_kind = malloc(m + 1);
+    e->place_at = malloc((n + 1) * sizeof *e->place_at);
+    if (!e->rev_first || !e->rev_tail || !e->rev_fwd || !e->rev_time || !e->rev_kind ||
+        !e->place_at || !build_grid(e)) {
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory creating the routing engine");
+        cor_engine_destroy(e);
+        return NULL;
+    }
+    for (size_t i = 0; i < m; i++)
+        e->rev_first[c->head[i] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        e->rev_first[i + 1] += e->rev_first[i];
+    uint32_t *fill = malloc((n + 1) * sizeof *fill);
+    if (!fill) {
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory creating the routing engine");
+        cor_engine_destroy(e);
+        return NULL;
+    }
+    memcpy(fill, e->rev_first, n * sizeof *fill);
+    for (uint32_t u = 0; u < n; u++)
+        for (uint64_t f = c->first_out[u]; f < c->first_out[u + 1]; f++) {
+            uint32_t k = fill[c->head[f]]++;
+            e->rev_tail[k] = u;
+            e->rev_fwd[k] = (uint32_t)f;
+            e->rev_time[k] = c->time_ms[f];
+            e->rev_kind[k] = c->kind[f];
+        }
+    free(fill);
+    for (size_t i = 0; i < n; i++)
+        e->place_at[i] = -1;
+    for (size_t i = 0; i < cor_graph_place_count(g); i++) {
+        const cor_graph_place *p = cor_graph_place_get(g, i);
+        if (p->node < n)
+            e->place_at[p->node] = (int32_t)i;
+    }
+    return e;
+}
+
+cor_status cor_engine_anchor_xy(const cor_engine *e, double x, double y, double max_snap_m,
+                                cor_anchor *out, double *snap_m, cor_error *err)
+{
+    if (!isfinite(x) || !isfinite(y))
+        return cor_error_set(err, COR_ERR_INPUT, "the point has no finite coordinates");
+    if (!e->gnx)
+        return cor_error_set(err, COR_ERR_INPUT, "the network has no nodes to snap to");
+    const cor_csr *c = &e->csr;
+    long cx = (long)floor((x - e->gx0) / e->gcell), cy = (long)floor((y - e->gy0) / e->gcell);
+    double best = INFINITY;
+    uint32_t best_node = NONE32;
+    long maxr = (long)(e->gnx > e->gny ? e->gnx : e->gny) + labs(cx) + labs(cy) + 1;
+    for (long r = 0; r <= maxr; r++) {
+        /* Every node of ring r lies at least (r - 1) cells away. */
+        if (best_node != NONE32 && (double)(r - 1) * e->gcell > best)
+            break;
+        for (long j = cy - r; j <= cy + r; j++) {
+            if (j < 0 || j >= (long)e->gny)
+                continue;
+            for (long i = cx - r; i <= cx + r; i++) {
+                if (i < 0 || i >= (long)e->gnx || (labs(i - cx) != r && labs(j - cy) != r))
+                    continue;
+                size_t cell = (size_t)j * e->gnx + (size_t)i;
+                for (uint32_t k = e->grid_first[cell]; k < e->grid_first[cell + 1]; k++) {
+                    uint32_t v = e->grid_nodes[k];
+                    double d = hypot(c->node_xy[2 * v] - x, c->node_xy[2 * v + 1] - y);
+                    if (d < best || (d == best && v < best_node)) {
+                        best = d;
+                        best_node = v;
+                    }
+                }
+            }
+        }
+    }
+    if (snap_m)
+        *snap_m = best;
+    if (best_node == NONE32)
+        return cor_error_set(err, COR_ERR_INPUT, "no network node to snap to");
+    if (best > max_snap_m)
+        return cor_error_set(err, COR_ERR_INPUT,
+                             "the point is %.1f km from the nearest road (limit %.1f km)",
+                             best / 1000.0, max_snap_m / 1000.0);
+    double v = cor_graph_speeds(e->g)->access_kmh / 3.6;
+    out->node = best_node;
+    out->offset_m = (float)best;
+    out->offset_ms = (uint32_t)llround(best / v * 1000.0);
+    return COR_OK;
+}
+
+/* ---- router ------------------------------------------------------------------------------- */
+
+typedef struct { uint32_t key, st; } hitem;
+
+struct cor_router {
+    const cor_engine *e;
+    size_t cap_states;          /* states allocated (n or 3n) */
+    uint32_t *dist, *stamp, *pos, *parent_e, *parent_s;
+    double *len;
+    hitem *heap;
+    size_t heap_n;
+    uint32_t run;
+    uint32_t *target_stamp;     /* per node */
+    int layers, backward;
+    uint64_t settled;
+};
+
+static void router_free_arrays(cor_router *r)
+{
+    free(r->dist);
+    free(r->stamp);
+    free(r->pos);
+    free(r->parent_e);
+    free(r->parent_s);
+    free(r->len);
+    free(r->heap);
+    r->dist = r->stamp = r->pos = r->parent_e = r->parent_s = NULL;
+    r->len = NULL;
+    r->heap = NULL;
+    r->cap_states = 0;
+}
+
+void cor_router_destroy(cor_router *r)
+{
+    if (!r)
+        return;
+    router_free_arrays(r);
+    free(r->target_stamp);
+    free(r);
+}
+
+static int router_alloc(cor_router *r, size_t states)
+{
+    if (r->cap_states >= states)
+        return 1;
+    router_free_arrays(r);
+    r->dist = malloc(states * sizeof *r->dist);
+    r->stamp = calloc(states, sizeof *r->stamp);
+    r->pos = malloc(states * sizeof *r->pos);
+    r->parent_e = malloc(states * sizeof *r->parent_e);
+    r->parent_s = malloc(states * sizeof *r->parent_s);
+    r->len = malloc(states * sizeof *r->len);
+    r->heap = malloc(states * sizeof *r->heap);
+    r->run = 0;
+    if (!r->dist || !r->stamp || !r->pos || !r->parent_e || !r->parent_s || !r->len ||
+        !r->heap) {
+        router_free_arrays(r);
+        return 0;
+    }
+    r->cap_states = states;
+    return 1;
+}
+
+cor_router *cor_router_create(const cor_engine *e, cor_error *err)
+{
+    cor_router *r = calloc(1, sizeof *r);
+    if (!r || !(r->target_stamp = calloc(e->csr.n_nodes + 1, sizeof *r->target_stamp)) ||
+        !router_alloc(r, e->csr.n_nodes + 1)) {
+        cor_router_destroy(r);
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory creating a router");
+        return NULL;
+    }
+    r->e = e;
+    return r;
+}
+
+static inline void heap_up(cor_router *r, uint32_t i)
+{
+    hitem x = r->heap[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 4;
+        if (r->heap[p].key <= x.key)
+            break;
+        r->heap[i] = r->heap[p];
+        r->pos[r->heap[i].st] = i;
+        i = p;
+    }
+    r->heap[i] = x;
+    r->pos[x.st] = i;
+}
+
+static inline void heap_down(cor_router *r, uint32_t i)
+{
+    hitem x = r->heap[i];
+    size_t n = r->heap_n;
+    for (;;) {
+        size_t c = 4 * (size_t)i + 1;
+        if (c >= n)
+            break;
+        size_t best = c, end = c + 4 < n ? c + 4 : n;
+        for (size_t k = c + 1; k < end; k++)
+            if (r->heap[k].key < r->heap[best].key)
+                best = k;
+        if (r->heap[best].key >= x.key)
+            break;
+        r->heap[i] = r->heap[best];
+        r->pos[r->heap[i].st] = i;
+        i = (uint32_t)best;
+    }
+    r->heap[i] = x;
+    r->pos[x.st] = i;
+}
+
+/* Offers state st the time d (and length, parent). */
+static inline void relax(cor_router *r, uint32_t st, uint32_t d, double len, uint32_t pe,
+                         uint32_t ps)
+{
+    if (r->stamp[st] != r->run) {
+        r->stamp[st] = r->run;
+        r->dist[st] = COR_UNREACHABLE;
+        r->pos[st] = NONE32;
+    }
+    if (d >= r->dist[st])
+        return;
+    r->dist[st] = d;
+    r->len[st] = len;
+    r->parent_e[st] = pe;
+    r->parent_s[st] = ps;
+    if (r->pos[st] == NONE32) {
+        r->heap[r->heap_n] = (hitem){ d, st };
+        r->pos[st] = (uint32_t)r->heap_n;
+        r->heap_n++;
+        heap_up(r, (uint32_t)(r->heap_n - 1));
+    } else {
+        r->heap[r->pos[st]].key = d;
+        heap_up(r, r->pos[st]);
+    }
+}
+
+static uint32_t answer_phase(const cor_router *r)
+{
+    return r->layers == 3 ? (r->backward ? 0 : 2) : 0;
+}
+
+cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *anchors,
+                          size_t n, cor_error *err)
+{
+    const cor_engine *e = r->e;
+    const cor_csr *c = &e->csr;
+    uint32_t nn = c->n_nodes;
+    r->layers = s->mode == COR_MODE_RAIL ? 3 : 1;
+    r->backward = s->backward;
+    if (!router_alloc(r, (size_t)nn * (size_t)r->layers + 1))
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
+    if (++r->run == 0) { /* stamps wrapped: start clean */
+        memset(r->stamp, 0, r->cap_states * sizeof *r->stamp);
+        memset(r->target_stamp, 0, (nn + 1) * sizeof *r->target_stamp);
+        r->run = 1;
+    }
+    r->heap_n = 0;
+    r->settled = 0;
+    size_t remaining = 0;
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (s->targets[i] < nn && r->target_stamp[s->targets[i]] != r->run) {
+            r->target_stamp[s->targets[i]] = r->run;
+            remaining++;
+        }
+    int stop_on_targets = s->targets != NULL;
+    /* allowed edge kinds in the single-layer modes */
+    unsigned allow = s->mode == COR_MODE_ROAD
+                         ? (1u << COR_EDGE_ROAD) | (1u << COR_EDGE_ACCESS)
+                         : (1u << COR_EDGE_KIND_COUNT) - 1;
+    uint32_t start_phase = r->layers == 3 ? (s->backward ? 2 : 0) : 0;
+    uint32_t ans = answer_phase(r);
+    for (size_t i = 0; i < n; i++) {
+        if (anchors[i].node >= nn)
+            return cor_error_set(err, COR_ERR_INTERNAL, "anchor node %u out of range",
+                                 anchors[i].node);
+        relax(r, anchors[i].node * (uint32_t)r->layers + start_phase, anchors[i].offset_ms,
+              anchors[i].offset_m, NONE32, NONE32);
+    }
+    const uint64_t *first = s->backward ? NULL : c->first_out;
+    while (r->heap_n) {
+        hitem top = r->heap[0];
+        r->heap_n--;
+        if (r->heap_n) {
+            r->heap[0] = r->heap[r->heap_n];
+            heap_down(r, 0);
+        }
+        r->pos[top.st] = NONE32 - 1; /* settled */
+        uint32_t d = top.key;
+        if (d > s->max_ms) {
+            r->dist[top.st] = COR_UNREACHABLE; /* beyond the limit: not reached */
+            while (r->heap_n) {
+                r->heap_n--;
+                r->dist[r->heap[r->heap_n].st] = COR_UNREACHABLE;
+            }
+            break;
+        }
+        r->settled++;
+        uint32_t u = top.st / (uint32_t)r->layers, p = top.st % (uint32_t)r->layers;
+        if (stop_on_targets && p == ans && r->target_stamp[u] == r->run) {
+            r->target_stamp[u] = r->run - 1;
+            if (--remaining == 0)
+                break;
+        }
+        double lu = r->len[top.st];
+        if (!s->backward) {
+            for (uint64_t f = first[u]; f < first[u + 1]; f++) {
+                int kind = c->kind[f] & 15;
+                uint32_t nd = d + c->time_ms[f];
+                if (nd < d)
+                    nd = COR_UNREACHABLE;
+                if (r->layers == 1) {
+                    if (allow & (1u << kind))
+                        relax(r, c->head[f], nd, lu + c->length_m[f], (uint32_t)f, top.st);
+                } else {
+                    int q = cor_rail_next_phase(kind, (int)p);
+                    if (q >= 0)
+                        relax(r, c->head[f] * 3 + (uint32_t)q, nd, lu + c->length_m[f],
+                              (uint32_t)f, top.st);
+                }
+            }
+        } else {
+            for (uint32_t k = e->rev_first[u]; k < e->rev_first[u + 1]; k++) {
+                int kind = e->rev_kind[k] & 15;
+                uint32_t nd = d + e->rev_time[k];
+                if (nd < d)
+                    nd = COR_UNREACHABLE;
+                uint32_t f = e->rev_fwd[k];
+                if (r->layers == 1) {
+                    if (allow & (1u << kind))
+                        relax(r, e->rev_tail[k], nd, lu + c->length_m[f], f, top.st);
+                } else {
+                    for (int pp = 0; pp < 3; pp++)
+                        if (cor_rail_next_phase(kind, pp) == (int)p)
+                            relax(r, e->rev_tail[k] * 3 + (uint32_t)pp, nd,
+                                  lu + c->length_m[f], f, top.st);
+                }
+            }
+        }
+    }
+    /* States still queued when the search stopped early are not final: forget them. */
+    while (r->heap_n) {
+        r->heap_n--;
+        r->dist[r->heap[r->heap_n].st] = COR_UNREACHABLE;
+    }
+    return COR_OK;
+}
+
+static uint32_t state_of(const cor_router *r, uint32_t node)
+{
+    return node * (uint32_t)r->layers + answer_phase(r);
+}
+
+uint32_t cor_router_time_ms(const cor_router *r, uint32_t node)
+{
+    if (node >= r->e->csr.n_nodes)
+        return COR_UNREACHABLE;
+    uint32_t st = state_of(r, node);
+    return r->stamp[st] == r->run ? r->dist[st] : COR_UNREACHABLE;
+}
+
+double cor_router_length_m(const cor_router *r, uint32_t node)
+{
+    return cor_router_time_ms(r, node) == COR_UNREACHABLE ? NAN : r->len[state_of(r, node)];
+}
+
+size_t cor_router_path(const cor_router *r, uint32_t node, uint64_t *edges, size_t cap)
+{
+    if (cor_router_time_ms(r, node) == COR_UNREACHABLE)
+        return 0;
+    size_t n = 0;
+    for (uint32_t st = state_of(r, node); r->parent_e[st] != NONE32; st = r->parent_s[st]) {
+        if (n < cap)
+            edges[n] = r->parent_e[st];
+        n++;
+    }
+    if (!r->backward) { /* collected from the end: reverse into travel order */
+        size_t m = n < cap ? n : cap;
+        for (size_t i = 0; i < m / 2; i++) {
+            uint64_t t = edges[i];
+            edges[i] = edges[m - 1 - i];
+            edges[m - 1 - i] = t;
+        }
+    }
+    return n;
+}
+
+uint64_t cor_router_settled(const cor_router *r) { return r->settled; }

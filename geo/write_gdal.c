@@ -1,0 +1,243 @@
+/* write_gdal.c: the GDAL/OGR adapter for writing result layers, atomically. */
+#include "corridor/writer.h"
+#include "internal.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct cor_writer {
+    GDALDatasetH ds;
+    char *path, *tmp;
+    const char *driver;
+    OGRSpatialReferenceH srs;
+    OGRLayerH layer;
+    cor_geom_type geom;
+    size_t n_fields;
+    cor_field_type types[64];
+    int n_layers;
+    int in_tx;
+};
+
+static const char *driver_for(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return NULL;
+    if (!strcasecmp(dot, ".gpkg"))
+        return "GPKG";
+    if (!strcasecmp(dot, ".geojson") || !strcasecmp(dot, ".json"))
+        return "GeoJSON";
+    if (!strcasecmp(dot, ".fgb"))
+        return "FlatGeobuf";
+    if (!strcasecmp(dot, ".csv"))
+        return "CSV";
+    return NULL;
+}
+
+int cor_writer_supports(const char *path) { return driver_for(path) != NULL; }
+
+static void writer_free(cor_writer *w)
+{
+    if (w->srs)
+        OSRDestroySpatialReference(w->srs);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+cor_writer *cor_writer_create(const char *path, const char *crs, cor_error *err)
+{
+    const char *drv_name = driver_for(path);
+    if (!drv_name) {
+        cor_error_set(err, COR_ERR_CONFIG,
+                      "%s: unknown output format (use .gpkg, .geojson, .fgb or .csv)", path);
+        return NULL;
+    }
+    GDALAllRegister();
+    GDALDriverH drv = GDALGetDriverByName(drv_name);
+    cor_writer *w = calloc(1, sizeof *w);
+    if (!w || !drv) {
+        free(w);
+        cor_error_set(err, COR_ERR_INTERNAL, "GDAL driver %s is not available", drv_name);
+        return NULL;
+    }
+    w->driver = drv_name;
+    w->path = cor_strdup(path);
+    size_t n = strlen(path) + 40;
+    w->tmp = malloc(n);
+    if (!w->path || !w->tmp) {
+        writer_free(w);
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    /* keep the extension: some drivers look at it */
+    const char *dot = strrchr(path, '.');
+    snprintf(w->tmp, n, "%.*s.tmp%ld%s", (int)(dot - path), path, (long)getpid(), dot);
+    if (crs) {
+        w->srs = OSRNewSpatialReference(NULL);
+        OSRSetAxisMappingStrategy(w->srs, OAMS_TRADITIONAL_GIS_ORDER);
+        if (OSRSetFromUserInput(w->srs, crs) != OGRERR_NONE) {
+            cor_error_set(err, COR_ERR_INTERNAL, "%s: cannot use CRS %s", path, crs);
+            writer_free(w);
+            return NULL;
+        }
+    }
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    unlink(w->tmp);
+    w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
+    CPLPopErrorHandler();
+    if (!w->ds) {
+        cor_error_set(err, COR_ERR_IO, "%s: cannot create: %s", path, CPLGetLastErrorMsg());
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static cor_status end_layer(cor_writer *w, cor_error *err)
+{
+    if (w->in_tx) {
+        w->in_tx = 0;
+        if (OGR_L_CommitTransaction(w->layer) != OGRERR_NONE)
+            return cor_error_set(err, COR_ERR_IO, "%s: write failed: %s", w->path,
+                                 CPLGetLastErrorMsg());
+    }
+    return COR_OK;
+}
+
+cor_status cor_writer_layer(cor_writer *w, const char *name, cor_geom_type geom,
+                            const cor_field *fields, size_t n_fields, cor_error *err)
+{
+    if (end_layer(w, err))
+        return COR_ERR_IO;
+    if (w->n_layers && strcmp(w->driver, "GPKG"))
+        return cor_error_set(err, COR_ERR_CONFIG, "%s: %s holds one layer only; use .gpkg",
+                             w->path, w->driver);
+    if (n_fields > 64)
+        return cor_error_set(err, COR_ERR_INTERNAL, "too many fields");
+    static const OGRwkbGeometryType GT[] = { wkbNone, wkbPoint, wkbLineString,
+                                             wkbMultiLineString, wkbPolygon, wkbMultiPolygon };
+    char **opts = NULL;
+    if (!strcmp(w->driver, "CSV") && geom == COR_GEOM_POINT)
+        opts = CSLSetNameValue(opts, "GEOMETRY", "AS_XY");
+    if (!strcmp(w->driver, "GeoJSON"))
+        opts = CSLSetNameValue(opts, "RFC7946", "NO");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    w->layer = GDALDatasetCreateLayer(w->ds, name, geom == COR_GEOM_NONE ? NULL : w->srs,
+                                      GT[geom], opts);
+    CSLDestroy(opts);
+    cor_status rc = COR_OK;
+    if (!w->layer)
+        rc = cor_error_set(err, COR_ERR_IO, "%s: cannot create layer %s: %s", w->path, name,
+                           CPLGetLastErrorMsg());
+    for (size_t i = 0; rc == COR_OK && i < n_fields; i++) {
+        static const OGRFieldType FT[] = { OFTInteger64, OFTReal, OFTString };
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, FT[fields[i].type]);
+        if (OGR_L_CreateField(w->layer, fd, 1) != OGRERR_NONE)
+            rc = cor_error_set(err, COR_ERR_IO, "%s: cannot create field %s", w->path,
+                               fields[i].name);
+        OGR_Fld_Destroy(fd);
+        w->types[i] = fields[i].type;
+    }
+    CPLPopErrorHandler();
+    w->geom = geom;
+    w->n_fields = n_fields;
+    w->n_layers++;
+    if (rc == COR_OK && OGR_L_StartTransaction(w->layer) == OGRERR_NONE)
+        w->in_tx = 1;
+    return rc;
+}
+
+cor_status cor_writer_feature(cor_writer *w, const cor_value *values, const double *xy,
+                              size_t n, const unsigned char *wkb, size_t wkb_len,
+                              cor_error *err)
+{
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(w->layer));
+    for (size_t i = 0; i < w->n_fields; i++) {
+        if (values[i].is_null)
+            OGR_F_SetFieldNull(f, (int)i);
+        else if (w->types[i] == COR_FIELD_INT)
+            OGR_F_SetFieldInteger64(f, (int)i, values[i].i);
+        else if (w->types[i] == COR_FIELD_REAL)
+            OGR_F_SetFieldDouble(f, (int)i, values[i].r);
+        else
+            OGR_F_SetFieldString(f, (int)i, values[i].s ? values[i].s : "");
+    }
+    OGRGeometryH g = NULL;
+    if (wkb) {
+        if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, wkb_len) != OGRERR_NONE)
+            g = NULL;
+    } else if (xy && w->geom == COR_GEOM_POINT && n >= 1) {
+        g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, xy[0], xy[1]);
+    } else if (xy && w->geom == COR_GEOM_LINESTRING && n >= 2) {
+        g = OGR_G_CreateGeometry(wkbLineString);
+        OGR_G_SetPoints(g, (int)n, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
+    }
+    if (g) {
+        if (w->srs)
+            OGR_G_AssignSpatialReference(g, w->srs);
+        OGR_F_SetGeometryDirectly(f, g);
+    }
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRErr e = OGR_L_CreateFeature(w->layer, f);
+    CPLPopErrorHandler();
+    OGR_F_Destroy(f);
+    if (e != OGRERR_NONE)
+        return cor_error_set(err, COR_ERR_IO, "%s: write failed: %s", w->path,
+                             CPLGetLastErrorMsg());
+    return COR_OK;
+}
+
+static void remove_tmp(const cor_writer *w)
+{
+    char buf[4200];
+    unlink(w->tmp);
+    static const char *const side[] = { "-wal", "-shm", "-journal" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(buf, sizeof buf, "%s%s", w->tmp, side[i]);
+        unlink(buf);
+    }
+}
+
+cor_status cor_writer_close(cor_writer *w, cor_error *err)
+{
+    cor_status rc = end_layer(w, err);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    GDALClose(w->ds); /* GDAL 3.6 reports close errors through CPLGetLastErrorType() */
+    if (CPLGetLastErrorType() >= CE_Failure && rc == COR_OK)
+        rc = cor_error_set(err, COR_ERR_IO, "%s: write failed: %s", w->path,
+                           CPLGetLastErrorMsg());
+    CPLPopErrorHandler();
+    if (rc == COR_OK && rename(w->tmp, w->path) != 0)
+        rc = cor_error_set(err, COR_ERR_IO, "%s: cannot move the finished file into place",
+                           w->path);
+    if (rc != COR_OK)
+        remove_tmp(w);
+    writer_free(w);
+    return rc;
+}
+
+void cor_writer_abort(cor_writer *w)
+{
+    if (!w)
+        return;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (w->in_tx)
+        OGR_L_RollbackTransaction(w->layer);
+    GDALClose(w->ds);
+    CPLPopErrorHandler();
+    remove_tmp(w);
+    writer_free(w);
+}

@@ -1,0 +1,49 @@
+/* writer.h: writing result layers (GeoPackage, GeoJSON, FlatGeobuf, CSV) through GDAL, to a
+ * temporary name renamed into place on success, so that a failure leaves nothing behind. */
+#ifndef CORRIDOR_WRITER_H
+#define CORRIDOR_WRITER_H
+
+#include "corridor/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { COR_FIELD_INT = 0, COR_FIELD_REAL, COR_FIELD_STRING } cor_field_type;
+typedef struct { const char *name; cor_field_type type; } cor_field;
+
+typedef enum {
+    COR_GEOM_NONE = 0, COR_GEOM_POINT, COR_GEOM_LINESTRING, COR_GEOM_MULTILINESTRING,
+    COR_GEOM_POLYGON, COR_GEOM_MULTIPOLYGON
+} cor_geom_type;
+
+/* A field value; is_null writes NULL (an empty CSV cell). */
+typedef struct { int is_null; int64_t i; double r; const char *s; } cor_value;
+#define COR_NULL ((cor_value){ .is_null = 1 })
+#define COR_INT(v) ((cor_value){ .i = (v) })
+#define COR_REAL(v) ((cor_value){ .r = (v) })
+#define COR_STR(v) ((cor_value){ .s = (v) })
+
+typedef struct cor_writer cor_writer;
+
+/* The format follows the extension: .gpkg, .geojson/.json, .fgb, .csv. crs is the CRS of the
+ * coordinates to be written (e.g. the working CRS). Caller finishes with cor_writer_close()
+ * (commit and rename) or cor_writer_abort() (remove everything). */
+cor_writer *cor_writer_create(const char *path, const char *crs, cor_error *err);
+/* Starts a new layer; formats other than GeoPackage hold one layer only. */
+cor_status cor_writer_layer(cor_writer *w, const char *name, cor_geom_type geom,
+                            const cor_field *fields, size_t n_fields, cor_error *err);
+/* Appends a feature to the current layer: a point or line from n interleaved coordinates,
+ * or any geometry as WKB (then xy is NULL). */
+cor_status cor_writer_feature(cor_writer *w, const cor_value *values, const double *xy,
+                              size_t n, const unsigned char *wkb, size_t wkb_len,
+                              cor_error *err);
+cor_status cor_writer_close(cor_writer *w, cor_error *err);  /* frees w */
+void cor_writer_abort(cor_writer *w);                        /* frees w; accepts NULL */
+/* 1 when the path's extension is a format the writer knows. */
+int cor_writer_supports(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
