@@ -2,7 +2,8 @@
 #ifndef CORRIDOR_CLI_H
 #define CORRIDOR_CLI_H
 
-#include "corridor/network.h"
+#include "corridor/routing.h"
+#include "corridor/writer.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -45,7 +46,36 @@ int cli_progress(double fraction, const char *msg, void *user); /* GDAL-style do
 void cli_print_json(json_t *doc);                         /* pretty JSON on stdout; decrefs */
 const char *cli_default_data(void);
 
+/* Network options shared by the commands that route: --speed and the build tolerances. */
+typedef struct {
+    const char *speed_args[32];
+    int n_speed;
+    cor_build_opts build;
+} cli_net_opts;
+#define CLI_NET_LONGOPTS { "speed", required_argument, NULL, 1001 }
+/* Handles --speed (opt 1001); 1 if handled, -1 on a usage error (printed), 0 otherwise. */
+int cli_net_option(cli_ctx *c, cli_net_opts *n, int opt, const char *arg);
+
+/* Dataset, network and routing engine, built once for a command. */
+typedef struct {
+    cor_dataset *ds;
+    cor_graph *g;
+    cor_engine *e;
+} cli_net;
+/* Opens DATA (argv[first] or the default), builds the network and the engine; prints the
+ * error and returns EXIT_FAIL/EXIT_USAGE, or EXIT_OK. */
+int cli_net_open(cli_ctx *c, cli_net_opts *o, int argc, char **argv, int first, cli_net *out);
+void cli_net_close(cli_net *n);
+/* LON,LAT to working-CRS metres through the dataset (cor_lonlat_fn for cor_engine_locate). */
+cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err);
+/* Parses a positive number with an optional unit suffix from units ("km" -> 1000, ...). */
+int cli_parse_number(const char *s, double *out);
+
 int cmd_info(int argc, char **argv);
+int cmd_route(int argc, char **argv);
+/* [isochrone declarations] */
+/* [access declarations] */
+/* [render declarations] */
 int cmd_network(int argc, char **argv);
 
 #endif

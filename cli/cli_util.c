@@ -1,6 +1,7 @@
 /* cli_util.c: option handling, dataset opening, error and progress printing for commands. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,75 @@ void cli_print_json(json_t *doc)
         free(s);
     }
     json_decref(doc);
+}
+
+int cli_net_option(cli_ctx *c, cli_net_opts *n, int opt, const char *arg)
+{
+    if (opt != 1001)
+        return 0;
+    if (n->n_speed == 32) {
+        cli_usage_error(c, NULL, "too many --speed options");
+        return -1;
+    }
+    cor_speeds probe = COR_SPEEDS_DEFAULT;
+    cor_error err = COR_ERROR_INIT;
+    if (cor_speeds_assign(&probe, arg, &err) != COR_OK) {
+        cli_usage_error(c, NULL, "--speed %s", err.msg);
+        return -1;
+    }
+    n->speed_args[n->n_speed++] = arg;
+    return 1;
+}
+
+int cli_net_open(cli_ctx *c, cli_net_opts *o, int argc, char **argv, int first, cli_net *out)
+{
+    memset(out, 0, sizeof *out);
+    if (argc - first > 1) {
+        cli_usage_error(c, NULL, "unexpected argument '%s'", argv[first + 1]);
+        return EXIT_USAGE;
+    }
+    if (!(out->ds = cli_open_dataset(c, argc, argv, first)))
+        return EXIT_FAIL;
+    cor_error err = COR_ERROR_INIT;
+    cor_build_opts bo = o->build;
+    if (cor_speeds_from_config(&bo.speeds, c->config, &err) != COR_OK) {
+        cli_fail(c, &err);
+        return EXIT_FAIL;
+    }
+    for (int i = 0; i < o->n_speed; i++)
+        cor_speeds_assign(&bo.speeds, o->speed_args[i], &err);
+    bo.log = cli_logger(c);
+    if (!(out->g = cor_graph_build(out->ds, &bo, &err)) ||
+        !(out->e = cor_engine_create(out->g, &err))) {
+        cli_fail(c, &err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+void cli_net_close(cli_net *n)
+{
+    cor_engine_destroy(n->e);
+    cor_graph_destroy(n->g);
+    cor_dataset_close(n->ds);
+    memset(n, 0, sizeof *n);
+}
+
+cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err)
+{
+    return cor_dataset_lonlat_to_xy(dataset, xy, 1, err);
+}
+
+int cli_parse_number(const char *s, double *out)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || !isfinite(v))
+        return 0;
+    if (!strcmp(end, "km"))
+        v *= 1000.0;
+    else if (*end && strcmp(end, "m"))
+        return 0;
+    *out = v;
+    return 1;
 }

@@ -6,6 +6,10 @@
 static const cli_command COMMANDS[] = {
     { "info", "list the layers, roles, CRS and extent of a data source", cmd_info },
     { "network", "build the multimodal road + rail network, report and export it", cmd_network },
+    { "route", "the fastest trip between two places, with its legs", cmd_route },
+    /* [isochrone command] */
+    /* [access commands] */
+    /* [render commands] */
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

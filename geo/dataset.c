@@ -504,3 +504,14 @@ cor_status cor_dataset_xy_to_lonlat(const cor_dataset *ds, double *xy, size_t n,
         return cor_error_set(err, COR_ERR_INPUT, "coordinates outside the working CRS's domain");
     return COR_OK;
 }
+
+cor_status cor_dataset_read_layer(const cor_dataset *ds, const char *layer,
+                                  const char *const *fields, size_t n_fields,
+                                  cor_features *out, cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int li = cor_src_find_layer(ds->src, layer);
+    if (li < 0)
+        return cor_error_set(err, COR_ERR_NOTFOUND, "%s: no layer '%s'", ds->source, layer);
+    return cor_src_read_features(ds->src, li, ds->working_crs, fields, n_fields, out, err);
+}

@@ -48,6 +48,11 @@ cor_status cor_src_read_polygons(cor_src *s, int layer, const cor_role_spec *spe
                                  const char *target_crs, cor_polygons *out, cor_load_stats *st,
                                  cor_error *err);
 
+/* Any layer reprojected to target_crs by OGR, with the named fields as strings. */
+cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
+                                 const char *const *fields, size_t n_fields, cor_features *out,
+                                 cor_error *err);
+
 /* ---- crs_proj.c: the PROJ adapter --------------------------------------------------------- */
 typedef struct cor_xform cor_xform;
 /* src and dst are anything proj_create() accepts (WKT, "EPSG:n", PROJ strings). Axis order is

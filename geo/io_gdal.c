@@ -558,3 +558,113 @@ done:
         cor_polygons_free(out);
     return rc;
 }
+
+void cor_features_free(cor_features *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->wkb ? f->wkb[i] : NULL);
+        for (size_t k = 0; f->values && k < f->n_fields; k++)
+            free(f->values[i * f->n_fields + k]);
+    }
+    free(f->wkb);
+    free(f->wkb_len);
+    free(f->values);
+    free(f->fid);
+    memset(f, 0, sizeof *f);
+}
+
+cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
+                                 const char *const *fields, size_t n_fields, cor_features *out,
+                                 cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->n_fields = n_fields;
+    OGRLayerH l = GDALDatasetGetLayer(s->ds, layer);
+    OGRSpatialReferenceH src = layer_srs(s, layer);
+    OGRCoordinateTransformationH ct = NULL;
+    OGRSpatialReferenceH dst = NULL, own_src = NULL;
+    if (src || s->is_csv) {
+        dst = OSRNewSpatialReference(NULL);
+        OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+        own_src = src ? OSRClone(src) : OSRNewSpatialReference(NULL);
+        if (!src)
+            OSRSetFromUserInput(own_src, "EPSG:4326");
+        OSRSetAxisMappingStrategy(own_src, OAMS_TRADITIONAL_GIS_ORDER);
+        if (OSRSetFromUserInput(dst, target_crs) == OGRERR_NONE)
+            ct = OCTNewCoordinateTransformation(own_src, dst);
+    }
+    cor_status rc = COR_OK;
+    if (!ct) {
+        rc = cor_error_set(err, COR_ERR_INPUT, "%s: layer '%s' has no CRS usable for %s",
+                           s->path, OGR_L_GetName(l), target_crs);
+        goto done;
+    }
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    int idx[64];
+    for (size_t k = 0; k < n_fields && k < 64; k++)
+        idx[k] = OGR_FD_GetFieldIndex(fd, fields[k]);
+    size_t cap = (size_t)(OGR_L_GetFeatureCount(l, 1) > 0 ? OGR_L_GetFeatureCount(l, 1) : 16) + 1;
+    out->wkb = calloc(cap, sizeof *out->wkb);
+    out->wkb_len = calloc(cap, sizeof *out->wkb_len);
+    out->values = calloc(cap * (n_fields ? n_fields : 1), sizeof *out->values);
+    out->fid = calloc(cap, sizeof *out->fid);
+    if (!out->wkb || !out->wkb_len || !out->values || !out->fid || n_fields > 64) {
+        rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+        goto done;
+    }
+    OGR_L_SetAttributeFilter(l, NULL);
+    OGR_L_ResetReading(l);
+    OGRFeatureH f;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    while (rc == COR_OK && (f = OGR_L_GetNextFeature(l)) != NULL) {
+        if (out->n + 1 >= cap) { /* the count was an estimate */
+            size_t nc = 2 * cap;
+            void *a = realloc(out->wkb, nc * sizeof *out->wkb);
+            if (a) out->wkb = a;
+            void *b = realloc(out->wkb_len, nc * sizeof *out->wkb_len);
+            if (b) out->wkb_len = b;
+            void *c = realloc(out->values, nc * (n_fields ? n_fields : 1) * sizeof *out->values);
+            if (c) out->values = c;
+            void *d = realloc(out->fid, nc * sizeof *out->fid);
+            if (d) out->fid = d;
+            if (!a || !b || !c || !d) {
+                OGR_F_Destroy(f);
+                rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
+                break;
+            }
+            cap = nc;
+        }
+        size_t i = out->n;
+        out->wkb[i] = NULL;
+        out->wkb_len[i] = 0;
+        out->fid[i] = (int64_t)OGR_F_GetFID(f);
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (g && !OGR_G_IsEmpty(g) && OGR_G_Transform(g, ct) == OGRERR_NONE) {
+            size_t len = (size_t)OGR_G_WkbSizeEx(g);
+            out->wkb[i] = malloc(len);
+            if (out->wkb[i]) {
+                OGR_G_ExportToIsoWkb(g, wkbNDR, out->wkb[i]);
+                out->wkb_len[i] = len;
+            }
+        }
+        for (size_t k = 0; k < n_fields; k++)
+            out->values[i * n_fields + k] =
+                idx[k] >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx[k])
+                    ? cor_strdup(OGR_F_GetFieldAsString(f, idx[k])) : NULL;
+        out->n++;
+        OGR_F_Destroy(f);
+    }
+    CPLPopErrorHandler();
+done:
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (dst)
+        OSRDestroySpatialReference(dst);
+    if (own_src)
+        OSRDestroySpatialReference(own_src);
+    if (rc)
+        cor_features_free(out);
+    return rc;
+}

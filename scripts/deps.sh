@@ -4,8 +4,12 @@
 # Runs apt-get directly as root, through sudo otherwise.
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config libgdal-dev gdal-bin libproj-dev proj-data libgeos-dev
-            libjansson-dev)
-TEST_PKGS=(jq postgresql postgresql-15-postgis-3 valgrind)
+            libjansson-dev
+            # [render build packages]
+            )
+TEST_PKGS=(jq postgresql postgresql-15-postgis-3 valgrind
+           # [render test packages]
+           )
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
 missing=()

@@ -101,6 +101,23 @@ int main(void)
         CHECK(find_place(g, COR_ROLE_AIRPORT, "北京大兴国际机场") != NULL);
     }
     cor_graph_destroy(g);
+    /* Any layer reads in the working CRS with its fields (here the 13 prefectures). */
+    const char *fields[] = { "name", "name_zh", "no_such_field" };
+    cor_features f;
+    CHECK_INT(cor_dataset_read_layer(ds, "prefectures", fields, 3, &f, &err), COR_OK);
+    CHECK_INT(f.n, 13);
+    int named = 0, polys = 0, missing = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        named += f.values[i * 3] && f.values[i * 3 + 1] && !strcmp(f.values[i * 3], "Langfang") &&
+                 !strcmp(f.values[i * 3 + 1], "廊坊市");
+        polys += f.wkb[i] && f.wkb[i][1] == 6; /* MultiPolygon */
+        missing += f.values[i * 3 + 2] == NULL;
+    }
+    CHECK_INT(named, 1);
+    CHECK_INT(polys, 13);
+    CHECK_INT(missing, 13);
+    cor_features_free(&f);
+    CHECK(cor_dataset_read_layer(ds, "no_such_layer", fields, 1, &f, &err) != COR_OK);
     cor_dataset_close(ds);
     return check_summary();
 }

@@ -127,6 +127,21 @@ cor_status cor_dataset_load_point_file(const cor_dataset *ds, const char *path, 
                                        cor_load_stats *stats, cor_error *err);
 void cor_places_free(cor_places *p);
 
+/* Any layer's features in the working CRS, for drawing and overlays: ISO WKB geometries
+ * (NULL when a feature has none) and the requested fields as strings (NULL when unset or
+ * when the layer lacks the field). Caller frees with cor_features_free(). */
+typedef struct {
+    size_t n, n_fields;
+    unsigned char **wkb;
+    size_t *wkb_len;
+    char **values;              /* n * n_fields, row-major */
+    int64_t *fid;
+} cor_features;
+cor_status cor_dataset_read_layer(const cor_dataset *ds, const char *layer,
+                                  const char *const *fields, size_t n_fields,
+                                  cor_features *out, cor_error *err);
+void cor_features_free(cor_features *f);
+
 /* Projection helpers between degrees and the working CRS (arrays of n interleaved pairs). */
 cor_status cor_dataset_lonlat_to_xy(const cor_dataset *ds, double *xy, size_t n, cor_error *err);
 cor_status cor_dataset_xy_to_lonlat(const cor_dataset *ds, double *xy, size_t n, cor_error *err);
