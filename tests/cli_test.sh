@@ -32,7 +32,7 @@ check 'grep -Eq "^corridor [0-9]+\.[0-9]+\.[0-9]+$" "$TMP/out"' "--version print
 expect 2
 expect 2 frobnicate
 check 'grep -q "unknown command .frobnicate." "$TMP/err"' "unknown command named"
-for cmd in info network; do
+for cmd in info network route; do
   expect 0 "$cmd" --help
   check "grep -q '^Usage: corridor $cmd' \"\$TMP/out\"" "$cmd --help shows usage"
   expect 2 "$cmd" --no-such-option
@@ -77,6 +77,36 @@ check 'ogrinfo -ro -so "$TMP/net.gpkg" edges | grep -q "CGCS2000 / 3-degree Gaus
 expect 0 network "$DATA" --json -q --rail-snap 0 --speed highspeed=300
 check '[ "$(jq .snapping.rail.snapped "$TMP/out")" = 0 ]' "network: --rail-snap 0"
 check '[ "$(jq .components "$TMP/out")" -gt "$(jq .components "$J")" ]' "network: no snapping, more components"
+
+# --- route ---------------------------------------------------------------------------------
+expect 0 route "$DATA" --from Beijing --to Tianjin --json -q -o "$TMP/route.gpkg"
+cp "$TMP/out" "$TMP/multi.json"
+M="$TMP/multi.json"
+expect 0 route "$DATA" --from Beijing --to Tianjin --mode road --json -q
+cp "$TMP/out" "$TMP/road.json"
+R="$TMP/road.json"
+check 'jq -e "(.time_s < $(jq .time_s "$R"))" "$M" >/dev/null' "route: multimodal Beijing-Tianjin faster than road"
+check 'jq -e "[.legs[] | select(.mode==\"rail\" and .class==\"highspeed\")] | length > 0" "$M" >/dev/null' \
+  "route: multimodal trip rides high-speed rail"
+check 'jq -e "[.legs[] | select(.mode==\"rail\" or .mode==\"board\")] | length == 0" "$R" >/dev/null' \
+  "route: road trip has no rail legs"
+check 'jq -e "([.legs[].time_s] | add) - .time_s | fabs < 0.01" "$M" >/dev/null' "route: legs add up to the time"
+check 'jq -e "([.legs[].distance_m] | add) - .distance_m | fabs < 1" "$M" >/dev/null' "route: legs add up to the distance"
+check 'jq -e ".time_s > 3000 and .time_s < 6000" "$M" >/dev/null' "route: Beijing-Tianjin multimodal 50-100 min"
+check 'jq -e ".legs[] | select(.mode==\"board\") | .from == \"北京南\"" "$M" >/dev/null' "route: boards at 北京南"
+check '[ "$(ogrinfo -ro -so "$TMP/route.gpkg" legs | sed -n "s/Feature Count: //p")" = "$(jq ".legs | length" "$M")" ]' \
+  "route: one line per leg in the GeoPackage"
+expect 0 route "$DATA" --from 116.3,39.9 --to "天津港" --mode rail --json -q
+check 'jq -e ".from_snap_m > 0 and .from_snap_m < 20000" "$TMP/out" >/dev/null' "route: LON,LAT snaps with its distance"
+check 'jq -e "[.legs[] | select(.mode==\"rail\")] | length > 0" "$TMP/out" >/dev/null' "route: rail mode rides a train"
+expect 1 route "$DATA" --from Tianjn --to Beijing
+check 'grep -q "unknown place .Tianjn.; closest: city:Tianjin" "$TMP/err"' "route: unknown name lists candidates"
+expect 1 route "$DATA" --from 10,10 --to Beijing
+check 'grep -q "km from the nearest road" "$TMP/err"' "route: far point refused with its distance"
+expect 2 route "$DATA" --from Beijing --to Tianjin --mode plane
+expect 2 route "$DATA" --from Beijing
+expect 2 route "$DATA" --from Beijing --to Tianjin -o "$TMP/route.txt"
+check '[ ! -e "$TMP/route.txt" ]' "route: nothing written on a usage error"
 
 # --- other formats: a GeoJSON export of the dataset's layers works the same ------------------
 ogr2ogr -f GeoJSON "$TMP/ports.geojson" "$DATA" ports 2>/dev/null
