@@ -73,6 +73,7 @@ int cli_parse_number(const char *s, double *out);
 
 int cmd_info(int argc, char **argv);
 int cmd_route(int argc, char **argv);
+int cmd_corridors(int argc, char **argv);
 /* [isochrone declarations] */
 /* [access declarations] */
 /* [render declarations] */

@@ -7,6 +7,8 @@ static const cli_command COMMANDS[] = {
     { "info", "list the layers, roles, CRS and extent of a data source", cmd_info },
     { "network", "build the multimodal road + rail network, report and export it", cmd_network },
     { "route", "the fastest trip between two places, with its legs", cmd_route },
+    { "corridors", "gravity linkage of cities, flows on the network, economic corridors",
+      cmd_corridors },
     /* [isochrone command] */
     /* [access commands] */
     /* [render commands] */

@@ -515,3 +515,29 @@ cor_status cor_dataset_read_layer(const cor_dataset *ds, const char *layer,
         return cor_error_set(err, COR_ERR_NOTFOUND, "%s: no layer '%s'", ds->source, layer);
     return cor_src_read_features(ds->src, li, ds->working_crs, fields, n_fields, out, err);
 }
+
+cor_status cor_read_table(const char *path, const char *const *fields, size_t n_fields,
+                          cor_features *out, cor_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cor_src *src = cor_src_open(path, err);
+    if (!src)
+        return err ? err->code : COR_ERR_IO;
+    cor_status rc = COR_OK;
+    if (cor_src_layer_count(src) < 1)
+        rc = cor_error_set(err, COR_ERR_INPUT, "%s: no table in it", path);
+    if (rc == COR_OK)
+        rc = cor_src_read_features(src, 0, NULL, fields, n_fields, out, err);
+    for (size_t k = 0; rc == COR_OK && k < n_fields; k++) {
+        int seen = 0;
+        for (size_t i = 0; i < out->n && !seen; i++)
+            seen = out->values[i * n_fields + k] != NULL;
+        if (!seen && out->n)
+            rc = cor_error_set(err, COR_ERR_NOTFOUND, "%s: no values in a column '%s'", path,
+                               fields[k]);
+    }
+    if (rc)
+        cor_features_free(out);
+    cor_src_close(src);
+    return rc;
+}

@@ -585,7 +585,7 @@ cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
     OGRSpatialReferenceH src = layer_srs(s, layer);
     OGRCoordinateTransformationH ct = NULL;
     OGRSpatialReferenceH dst = NULL, own_src = NULL;
-    if (src || s->is_csv) {
+    if (target_crs && (src || s->is_csv)) {
         dst = OSRNewSpatialReference(NULL);
         OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
         own_src = src ? OSRClone(src) : OSRNewSpatialReference(NULL);
@@ -596,7 +596,7 @@ cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
             ct = OCTNewCoordinateTransformation(own_src, dst);
     }
     cor_status rc = COR_OK;
-    if (!ct) {
+    if (!ct && target_crs) {
         rc = cor_error_set(err, COR_ERR_INPUT, "%s: layer '%s' has no CRS usable for %s",
                            s->path, OGR_L_GetName(l), target_crs);
         goto done;
@@ -641,7 +641,7 @@ cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
         out->wkb_len[i] = 0;
         out->fid[i] = (int64_t)OGR_F_GetFID(f);
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        if (g && !OGR_G_IsEmpty(g) && OGR_G_Transform(g, ct) == OGRERR_NONE) {
+        if (ct && g && !OGR_G_IsEmpty(g) && OGR_G_Transform(g, ct) == OGRERR_NONE) {
             size_t len = (size_t)OGR_G_WkbSizeEx(g);
             out->wkb[i] = malloc(len);
             if (out->wkb[i]) {

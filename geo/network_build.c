@@ -1091,6 +1091,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
                 goto nomem;
             cor_graph_place *gp = &g->places[i];
             gp->role = role;
+            gp->fid = pl->fid;
             if (!(g->place_names[2 * i] = cor_strdup(pl->name)) ||
                 !(g->place_names[2 * i + 1] = cor_strdup(pl->name_zh)))
                 goto nomem;
@@ -1344,4 +1345,13 @@ const char *cor_edge_kind_name(cor_edge_kind k)
     static const char *const N[COR_EDGE_KIND_COUNT] = { "road", "rail", "access", "board",
                                                         "alight" };
     return (unsigned)k < COR_EDGE_KIND_COUNT ? N[k] : "?";
+}
+
+size_t cor_graph_link_count(const cor_graph *g) { return g->n_links; }
+
+void cor_graph_link_get(const cor_graph *g, uint32_t link, cor_link_info *out)
+{
+    const cor_link *L = &g->links[link];
+    *out = (cor_link_info){ L->u, L->v, (cor_edge_kind)L->kind, (cor_line_class)L->cls,
+                            L->length_m, L->time_ms / 1000.0 };
 }

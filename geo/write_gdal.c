@@ -199,6 +199,33 @@ cor_status cor_writer_feature(cor_writer *w, const cor_value *values, const doub
     return COR_OK;
 }
 
+cor_status cor_writer_feature_lines(cor_writer *w, const cor_value *values,
+                                    const double *const *parts, const size_t *part_n,
+                                    size_t n_parts, cor_error *err)
+{
+    OGRGeometryH ml = OGR_G_CreateGeometry(wkbMultiLineString);
+    for (size_t i = 0; i < n_parts; i++) {
+        if (part_n[i] < 2)
+            continue;
+        OGRGeometryH l = OGR_G_CreateGeometry(wkbLineString);
+        OGR_G_SetPoints(l, (int)part_n[i], parts[i], 2 * sizeof(double), parts[i] + 1,
+                        2 * sizeof(double), NULL, 0);
+        OGR_G_AddGeometryDirectly(ml, l);
+    }
+    size_t len = (size_t)OGR_G_WkbSizeEx(ml);
+    unsigned char *wkb = malloc(len);
+    cor_status rc;
+    if (!wkb)
+        rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    else {
+        OGR_G_ExportToIsoWkb(ml, wkbNDR, wkb);
+        rc = cor_writer_feature(w, values, NULL, 0, wkb, len, err);
+    }
+    free(wkb);
+    OGR_G_DestroyGeometry(ml);
+    return rc;
+}
+
 static void remove_tmp(const cor_writer *w)
 {
     char buf[4200];

@@ -32,7 +32,7 @@ check 'grep -Eq "^corridor [0-9]+\.[0-9]+\.[0-9]+$" "$TMP/out"' "--version print
 expect 2
 expect 2 frobnicate
 check 'grep -q "unknown command .frobnicate." "$TMP/err"' "unknown command named"
-for cmd in info network route; do
+for cmd in info network route corridors; do
   expect 0 "$cmd" --help
   check "grep -q '^Usage: corridor $cmd' \"\$TMP/out\"" "$cmd --help shows usage"
   expect 2 "$cmd" --no-such-option
@@ -107,6 +107,37 @@ expect 2 route "$DATA" --from Beijing --to Tianjin --mode plane
 expect 2 route "$DATA" --from Beijing
 expect 2 route "$DATA" --from Beijing --to Tianjin -o "$TMP/route.txt"
 check '[ ! -e "$TMP/route.txt" ]' "route: nothing written on a usage error"
+
+# --- corridors -----------------------------------------------------------------------------
+expect 0 corridors "$DATA" --json -q -o "$TMP/corr.gpkg" --csv "$TMP"
+cp "$TMP/out" "$TMP/corr.json"
+K="$TMP/corr.json"
+check 'jq -e ".linkage[0] | [.city_a, .city_b] | sort == [\"Beijing\", \"Tianjin\"]" "$K" >/dev/null' \
+  "corridors: the strongest linkage is Beijing-Tianjin"
+check 'jq -e "[.corridors[] | select(.cities | index(\"Beijing\") and index(\"Tianjin\"))] | length > 0" "$K" >/dev/null' \
+  "corridors: a corridor serves Beijing and Tianjin"
+check 'jq -e "[.cities[].r_total] | all(. > 0)" "$K" >/dev/null' "corridors: every city linked"
+check '[ "$(ogrinfo -ro -so "$TMP/corr.gpkg" linkage | sed -n "s/Feature Count: //p")" = 91 ]' "corridors: 91 city pairs"
+check '[ "$(ogrinfo -ro -so "$TMP/corr.gpkg" breaking_points | sed -n "s/Feature Count: //p")" = 91 ]' \
+  "corridors: a breaking point per pair"
+check '[ "$(ogrinfo -ro -so "$TMP/corr.gpkg" corridors | sed -n "s/Feature Count: //p")" -ge 1 ]' "corridors: layer"
+check '[ "$(wc -l <"$TMP/linkage.csv")" = 92 ]' "corridors: linkage.csv"
+check 'head -1 "$TMP/linkage.csv" | grep -q "city_a,city_b,mass_a,mass_b,time_s,k_ab,r_ab,r_ba,f_ab,f_ba"' \
+  "corridors: linkage.csv columns"
+# the membership degrees of a city add up to 100 %
+check '[ "$(awk -F, "NR>1 && \$1==\"Beijing\" {s+=\$9} NR>1 && \$2==\"Beijing\" {s+=\$10} END {printf \"%.3f\", s}" "$TMP/linkage.csv")" = 100.000 ]' \
+  "corridors: Beijing's membership degrees add up to 100 %"
+printf 'origin,destination,flow\nBeijing,Tianjin,100\nTianjin,Beijing,80\n' >"$TMP/od.csv"
+expect 0 corridors "$DATA" --od "$TMP/od.csv" --json -q
+check 'jq -e ".corridors[0].max_load == 180" "$TMP/out" >/dev/null' "corridors: OD table flows assigned (100 + 80)"
+printf 'origin,destination,flow\nBeijing,Atlantis,5\n' >"$TMP/badod.csv"
+expect 1 corridors "$DATA" --od "$TMP/badod.csv" -q
+check 'grep -q "unknown city .Atlantis." "$TMP/err"' "corridors: OD naming an unknown city"
+expect 1 corridors "$DATA" --mass gdp -q
+check 'grep -q "missing or not positive for 6 cities" "$TMP/err"' "corridors: missing GDP named"
+expect 1 corridors "$DATA" --mass no_such_field -q
+expect 2 corridors "$DATA" --decay 0
+expect 2 corridors "$DATA" --share 2
 
 # --- other formats: a GeoJSON export of the dataset's layers works the same ------------------
 ogr2ogr -f GeoJSON "$TMP/ports.geojson" "$DATA" ports 2>/dev/null

@@ -141,6 +141,10 @@ cor_status cor_dataset_read_layer(const cor_dataset *ds, const char *layer,
                                   const char *const *fields, size_t n_fields,
                                   cor_features *out, cor_error *err);
 void cor_features_free(cor_features *f);
+/* A table (any OGR source's first layer, e.g. a CSV) with the named fields as strings; no
+ * geometry is read. A named field the table lacks is an error naming it. */
+cor_status cor_read_table(const char *path, const char *const *fields, size_t n_fields,
+                          cor_features *out, cor_error *err);
 
 /* Projection helpers between degrees and the working CRS (arrays of n interleaved pairs). */
 cor_status cor_dataset_lonlat_to_xy(const cor_dataset *ds, double *xy, size_t n, cor_error *err);

@@ -80,6 +80,7 @@ void cor_graph_get_stats(const cor_graph *g, cor_graph_stats *out);
 /* A place joined (or not) to the network. */
 typedef struct {
     cor_role role;
+    int64_t fid;                 /* the feature id in its layer */
     const char *name, *name_zh;  /* borrowed */
     uint32_t node;               /* the place's node, or UINT32_MAX when not joined */
     double access_m;             /* length of its access link */
@@ -114,6 +115,16 @@ size_t cor_graph_link_points(const cor_graph *g, uint32_t link, double buf[4],
                              const double **pts);
 /* The u end of a link (the direction its points run). */
 uint32_t cor_graph_link_from(const cor_graph *g, uint32_t link);
+
+/* Undirected links: road/rail runs between nodes and the access, board and alight links. */
+typedef struct {
+    uint32_t u, v;              /* ends; points run from u to v */
+    cor_edge_kind kind;
+    cor_line_class cls;         /* road and rail only */
+    double length_m, time_s;
+} cor_link_info;
+size_t cor_graph_link_count(const cor_graph *g);
+void cor_graph_link_get(const cor_graph *g, uint32_t link, cor_link_info *out);
 
 /* Writes layers "nodes" and "edges" (mode, class, length_m, time_s) with GDAL; the format
  * follows the extension (.gpkg default). Written to a temporary name, then renamed. */

@@ -38,6 +38,10 @@ cor_status cor_writer_layer(cor_writer *w, const char *name, cor_geom_type geom,
 cor_status cor_writer_feature(cor_writer *w, const cor_value *values, const double *xy,
                               size_t n, const unsigned char *wkb, size_t wkb_len,
                               cor_error *err);
+/* Appends a feature whose geometry is a MultiLineString of n_parts lines. */
+cor_status cor_writer_feature_lines(cor_writer *w, const cor_value *values,
+                                    const double *const *parts, const size_t *part_n,
+                                    size_t n_parts, cor_error *err);
 cor_status cor_writer_close(cor_writer *w, cor_error *err);  /* frees w */
 void cor_writer_abort(cor_writer *w);                        /* frees w; accepts NULL */
 /* 1 when the path's extension is a format the writer knows. */
