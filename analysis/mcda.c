@@ -264,19 +264,37 @@ cor_status cor_topsis(const double *x, size_t m, size_t n, const double *w,
     return COR_OK;
 }
 
+typedef struct { double v; size_t i; } rank_item;
+static int cmp_rank_item(const void *a, const void *b)
+{
+    const rank_item *x = a, *y = b;
+    return x->v > y->v ? -1 : x->v < y->v ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
 void cor_rank(const double *total, size_t m, const uint8_t *excluded, int *rank)
 {
+    rank_item *it = malloc((m + 1) * sizeof *it);
+    size_t k = 0;
     for (size_t i = 0; i < m; i++) {
-        if ((excluded && excluded[i]) || isnan(total[i])) {
-            rank[i] = 0;
-            continue;
-        }
-        int r = 1;
-        for (size_t k = 0; k < m; k++)
-            if (k != i && !(excluded && excluded[k]) && !isnan(total[k]) && total[k] > total[i])
-                r++;
-        rank[i] = r;
+        rank[i] = 0;
+        if (!(excluded && excluded[i]) && !isnan(total[i]) && it)
+            it[k++] = (rank_item){ total[i], i };
     }
+    if (!it) { /* no memory: the quadratic count needs none */
+        for (size_t i = 0; i < m; i++) {
+            if ((excluded && excluded[i]) || isnan(total[i]))
+                continue;
+            int r = 1;
+            for (size_t q = 0; q < m; q++)
+                r += q != i && !(excluded && excluded[q]) && !isnan(total[q]) && total[q] > total[i];
+            rank[i] = r;
+        }
+        return;
+    }
+    qsort(it, k, sizeof *it, cmp_rank_item);
+    for (size_t q = 0; q < k; q++) /* ties share the rank of the first of them */
+        rank[it[q].i] = q > 0 && it[q].v == it[q - 1].v ? rank[it[q - 1].i] : (int)q + 1;
+    free(it);
 }
 
 static uint64_t splitmix64(uint64_t *s)
