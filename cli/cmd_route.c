@@ -33,6 +33,14 @@ typedef struct {
     uint32_t start, end;        /* nodes; UINT32_MAX for the walk from or to a point */
 } leg;
 
+/* Copies a leg's name from another leg (never the same buffer; memmove keeps it defined). */
+static void copy_name(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+    memmove(dst, src, len);
+    dst[len] = '\0';
+}
+
 static const char *leg_mode(int kind)
 {
     return kind == COR_EDGE_BOARD ? "board" : kind == COR_EDGE_ALIGHT ? "alight"
@@ -261,20 +269,20 @@ int cmd_route(int argc, char **argv)
         leg *L = &legs[i];
         if (L->kind == COR_EDGE_RAIL) {
             if (!L->from[0] && i > 0)
-                snprintf(L->from, sizeof L->from, "%s", legs[i - 1].from);
+                copy_name(L->from, sizeof L->from, legs[i - 1].from);
             if (!L->to[0] && i + 1 < nl)
-                snprintf(L->to, sizeof L->to, "%s", legs[i + 1].to);
+                copy_name(L->to, sizeof L->to, legs[i + 1].to);
         } else if (L->kind == COR_EDGE_BOARD) {
-            snprintf(L->to, sizeof L->to, "%s", L->from);
+            copy_name(L->to, sizeof L->to, L->from);
         } else if (L->kind == COR_EDGE_ALIGHT) {
-            snprintf(L->from, sizeof L->from, "%s", L->to);
+            copy_name(L->from, sizeof L->from, L->to);
         } else if (L->kind == COR_EDGE_ROAD) {
             for (size_t j = i + 1; !L->from[0] && j-- > 0;)
                 if (legs[j].from[0] && legs[j].kind != COR_EDGE_RAIL)
-                    snprintf(L->from, sizeof L->from, "%s", legs[j].from);
+                    copy_name(L->from, sizeof L->from, legs[j].from);
             for (size_t j = i; !L->to[0] && j < nl; j++)
                 if (legs[j].to[0])
-                    snprintf(L->to, sizeof L->to, "%s", legs[j].to);
+                    copy_name(L->to, sizeof L->to, legs[j].to);
         }
         if (!L->from[0])
             snprintf(L->from, sizeof L->from, "road");
