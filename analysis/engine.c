@@ -282,7 +282,10 @@ static int router_alloc(cor_router *r, size_t states)
     r->parent_s = malloc(states * sizeof *r->parent_s);
     r->len = malloc(states * sizeof *r->len);
     r->heap = malloc(states * sizeof *r->heap);
+    /* New stamps start from run 0 again: targets stamped by earlier runs must not match. */
     r->run = 0;
+    if (r->target_stamp && r->e)
+        memset(r->target_stamp, 0, (r->e->csr.n_nodes + 1) * sizeof *r->target_stamp);
     if (!r->dist || !r->stamp || !r->pos || !r->parent_e || !r->parent_s || !r->len ||
         !r->heap) {
         router_free_arrays(r);

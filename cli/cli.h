@@ -74,9 +74,15 @@ int cli_parse_number(const char *s, double *out);
 int cmd_info(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_corridors(int argc, char **argv);
+int cmd_site(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* [isochrone declarations] */
+int cmd_isochrone(int argc, char **argv);
 /* [access declarations] */
+int cmd_matrix(int argc, char **argv);
+int cmd_access(int argc, char **argv);
 /* [render declarations] */
+int cmd_render(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 
 #endif

@@ -2,6 +2,9 @@
  * flows assigned to the network and the corridors they form. */
 #include "cli.h"
 #include "corridor/corridors.h"
+#include "corridor/geomops.h"
+#include "corridor/isochrone.h"
+#include "corridor/overlay.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -12,7 +15,8 @@
 static const char USAGE[] =
     "Usage: corridor corridors [DATA] [--mass population|gdp|popgdp|FIELD] [--decay B]\n"
     "                          [--directed] [--mode multi|road|rail] [--od FILE.csv]\n"
-    "                          [--top N] [--share S] [--serve-km KM] [-o corridors.gpkg]\n"
+    "                          [--top N] [--share S] [--serve-km KM]\n"
+    "                          [--buffer-km X | --buffer-min M] [-o corridors.gpkg]\n"
     "                          [--csv DIR] [--json] [--speed KEY=VALUE]... [--config FILE]\n\n"
     "Economic linkage between the cities of DATA by the gravity model, and the corridors that\n"
     "the linked flows form on the network:\n"
@@ -30,8 +34,13 @@ static const char USAGE[] =
     "  --od FILE      flows to assign instead of R_ij: a table with columns origin,\n"
     "                 destination (city names) and flow\n"
     "  --top N        keep the N strongest corridors (default 10)\n"
-    "  -o FILE        .gpkg with layers linkage, flows, corridors, breaking_points\n"
-    "  --csv DIR      also the tables linkage.csv, corridors.csv, breaking_points.csv\n"
+    "  --buffer-km X  corridor zones: X km around the corridor (default 10), or\n"
+    "  --buffer-min M the area within M minutes of its stations and interchanges; each zone\n"
+    "                 counts the cities' population and the parks (by level and chain) inside\n"
+    "  -o FILE        .gpkg with layers linkage, flows, corridors, breaking_points,\n"
+    "                 corridor_zones\n"
+    "  --csv DIR      also the tables linkage.csv, corridors.csv, breaking_points.csv,\n"
+    "                 corridor_zones.csv\n"
     "  --json         machine-readable summary\n"
     "  --speed, --config, --crs, -q/--quiet, -h/--help as for corridor network\n";
 
@@ -185,19 +194,250 @@ static size_t corridor_cities(const cor_graph *g, const cor_corridor *k, const c
     return m;
 }
 
-static cor_status write_outputs(const cli_net *net, const char *gpkg, const char *csv_dir,
-                                const cityset *cs, const uint32_t *T, const double *R,
-                                const double *K, const double *F, const double *bp_xy,
-                                const double *bp_d, const double *bp_D, const double *load,
-                                cor_corridor *cor, size_t ncor, char **cor_names,
-                                const served *const *cor_cities, const size_t *n_served,
-                                const uint32_t *cor_time, cor_error *err);
+/* The result tables, each written to a GeoPackage layer or a CSV file. */
+typedef struct {
+    const cli_net *net;
+    const cityset *cs;
+    const uint32_t *T;
+    const double *R, *K, *F, *bp_xy, *bp_d, *bp_D, *load;
+    cor_corridor *cor;
+    size_t ncor;
+    char **cor_names;
+    const served *const *cor_cities;
+    const size_t *n_served;
+    const uint32_t *cor_time;
+    /* corridor zones: polygon (WKB), area, population and parks inside, by level and chain */
+    unsigned char **zone_wkb;
+    size_t *zone_len;
+    double *zone_area_km2, *zone_pop;
+    size_t *zone_parks;
+    char **zone_levels, **zone_chains;
+    const char *zone_rule;      /* "10 km" or "30 min" */
+} results;
+
+static cor_status write_outputs(const results *r, const char *gpkg, const char *csv_dir,
+                                cor_error *err);
+
+/* Appends "key:count;" for the distinct keys of the parks inside. */
+static char *tally(const char *const *keys, const uint8_t *inside, size_t n, int split)
+{
+    size_t cap = 1024, len = 0;
+    char *out = calloc(cap, 1);
+    char seen[64][64];
+    size_t count[64] = { 0 }, ns = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        if (!inside[i] || !keys[i] || !*keys[i])
+            continue;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", keys[i]);
+        for (char *tok = strtok(buf, split ? ";" : ""); tok; tok = strtok(NULL, split ? ";" : "")) {
+            size_t q = 0;
+            while (q < ns && strcmp(seen[q], tok))
+                q++;
+            if (q == ns && ns < 64)
+                snprintf(seen[ns++], 64, "%s", tok);
+            if (q < 64)
+                count[q]++;
+            if (!split)
+                break;
+        }
+    }
+    for (size_t q = 0; out && q < ns; q++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s:%zu", q ? ";" : "", seen[q], count[q]);
+    return out;
+}
+
+/* Corridor zones: the buffer of the corridor (buffer_km), or the area reachable within
+ * buffer_min of its stations and interchanges; the cities' population and the parks inside. */
+static cor_status compute_zones(const cli_net *net, const cityset *cs, cor_corridor *cor,
+                                size_t ncor, double buffer_km, double buffer_min, results *r,
+                                cor_error *err)
+{
+    r->zone_wkb = calloc(ncor + 1, sizeof *r->zone_wkb);
+    r->zone_len = calloc(ncor + 1, sizeof *r->zone_len);
+    r->zone_area_km2 = calloc(ncor + 1, sizeof *r->zone_area_km2);
+    r->zone_pop = calloc(ncor + 1, sizeof *r->zone_pop);
+    r->zone_parks = calloc(ncor + 1, sizeof *r->zone_parks);
+    r->zone_levels = calloc(ncor + 1, sizeof *r->zone_levels);
+    r->zone_chains = calloc(ncor + 1, sizeof *r->zone_chains);
+    if (!r->zone_wkb || !r->zone_len || !r->zone_area_km2 || !r->zone_pop || !r->zone_parks ||
+        !r->zone_levels || !r->zone_chains)
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    const cor_places *parks = cor_dataset_places(net->ds, COR_ROLE_PARK, err);
+    if (!parks)
+        return err->code;
+    size_t np = parks->n;
+    double *pxy = malloc((2 * np + 2) * sizeof *pxy), *cxy = malloc((2 * cs->n + 2) * sizeof *cxy);
+    const char **level = calloc(np + 1, sizeof *level), **chain = calloc(np + 1, sizeof *chain);
+    uint8_t *pin = calloc(np + 1, 1), *cin = calloc(cs->n + 1, 1);
+    long *which = malloc((np + cs->n + 1) * sizeof *which);
+    cor_features chains;
+    memset(&chains, 0, sizeof chains);
+    cor_status rc = pxy && cxy && level && chain && pin && cin && which
+                        ? COR_OK : cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    const char *player = cor_dataset_role_layer(net->ds, COR_ROLE_PARK);
+    const char *cf[] = { "chain" };
+    if (rc == COR_OK && player)
+        cor_dataset_read_layer(net->ds, player, cf, 1, &chains, NULL);
+    for (size_t i = 0; rc == COR_OK && i < np; i++) {
+        pxy[2 * i] = parks->items[i].x_m;
+        pxy[2 * i + 1] = parks->items[i].y_m;
+        level[i] = parks->items[i].kind;
+        for (size_t k = 0; k < chains.n; k++)
+            if (chains.fid[k] == parks->items[i].fid)
+                chain[i] = chains.values[k];
+    }
+    for (size_t i = 0; rc == COR_OK && i < cs->n; i++) {
+        cxy[2 * i] = cs->x[i];
+        cxy[2 * i + 1] = cs->y[i];
+    }
+    cor_csr c;
+    cor_graph_csr(net->g, &c);
+    for (size_t k = 0; rc == COR_OK && k < ncor; k++) {
+        if (buffer_min > 0) {
+            cor_location *loc = calloc(2 * cor[k].n_links + 1, sizeof *loc);
+            size_t nl = 0;
+            for (size_t l = 0; loc && l < cor[k].n_links; l++) {
+                cor_link_info L;
+                cor_graph_link_get(net->g, cor[k].links[l], &L);
+                uint32_t ends[2] = { L.u, L.v };
+                for (int e = 0; e < 2; e++) {
+                    uint32_t u = ends[e];
+                    int road_deg = 0;
+                    for (uint64_t f = c.first_out[u]; f < c.first_out[u + 1]; f++) {
+                        int kind = c.kind[f] & 15;
+                        road_deg += kind == COR_EDGE_ROAD;
+                        if (kind == COR_EDGE_ALIGHT) /* a station on the corridor */
+                            loc[nl++] = (cor_location){ { c.head[f], 0, 0 },
+                                                        c.node_xy[2 * c.head[f]],
+                                                        c.node_xy[2 * c.head[f] + 1], 0, -1, "" };
+                        if (nl + 8 > 2 * cor[k].n_links)
+                            break;
+                    }
+                    if (L.kind == COR_EDGE_ROAD && road_deg >= 3 && nl < 2 * cor[k].n_links)
+                        loc[nl++] = (cor_location){ { u, 0, 0 }, c.node_xy[2 * u],
+                                                    c.node_xy[2 * u + 1], 0, -1, "" };
+                }
+            }
+            if (!loc) {
+                rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (!nl) /* no station or interchange: start from its ends */
+                for (size_t l = 0; l < cor[k].n_links && nl < 2; l++) {
+                    cor_link_info L;
+                    cor_graph_link_get(net->g, cor[k].links[l], &L);
+                    loc[nl++] = (cor_location){ { L.u, 0, 0 }, c.node_xy[2 * L.u],
+                                                c.node_xy[2 * L.u + 1], 0, -1, "" };
+                }
+            cor_iso_opts io = COR_ISO_OPTS_DEFAULT;
+            cor_isochrones iso;
+            memset(&iso, 0, sizeof iso);
+            rc = cor_isochrones_compute(net->e, loc, nl, &buffer_min, 1, &io, &iso, err);
+            free(loc);
+            if (rc == COR_OK && iso.n_bands == 1) {
+                r->zone_wkb[k] = iso.bands[0].wkb;
+                r->zone_len[k] = iso.bands[0].wkb_len;
+                r->zone_area_km2[k] = iso.bands[0].area_km2;
+                iso.bands[0].wkb = NULL;
+            }
+            cor_isochrones_free(&iso);
+        } else {
+            cor_area *a = cor_area_create(err);
+            size_t *start = malloc((cor[k].n_links + 1) * sizeof *start);
+            size_t total = 0;
+            for (size_t l = 0; start && l < cor[k].n_links; l++) {
+                double buf[4];
+                const double *pts;
+                start[l] = total;
+                total += cor_graph_link_points(net->g, cor[k].links[l], buf, &pts);
+            }
+            double *xy = start ? malloc((2 * total + 2) * sizeof *xy) : NULL;
+            if (!a || !start || !xy) {
+                cor_area_destroy(a);
+                free(start);
+                free(xy);
+                rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+                break;
+            }
+            for (size_t l = 0; l < cor[k].n_links; l++) {
+                double buf[4];
+                const double *pts;
+                size_t n = cor_graph_link_points(net->g, cor[k].links[l], buf, &pts);
+                memcpy(xy + 2 * start[l], pts, 2 * n * sizeof *xy);
+            }
+            start[cor[k].n_links] = total;
+            cor_polylines pl = { cor[k].n_links, start, xy };
+            cor_buffer_opts bo = COR_BUFFER_OPTS_DEFAULT;
+            bo.buffer_m = buffer_km * 1000.0;
+            rc = cor_area_add_buffer(a, &pl, &bo, err);
+            if (rc == COR_OK) {
+                r->zone_area_km2[k] = cor_area_m2(a) / 1e6;
+                rc = cor_area_wkb(a, &r->zone_wkb[k], &r->zone_len[k], err);
+            }
+            cor_area_destroy(a);
+            free(start);
+            free(xy);
+        }
+        if (rc != COR_OK)
+            break;
+        /* what lies inside */
+        cor_features one;
+        memset(&one, 0, sizeof one);
+        one.n = 1;
+        one.wkb = &r->zone_wkb[k];
+        one.wkb_len = &r->zone_len[k];
+        if ((rc = cor_overlay_covering(&one, pxy, np, which, err)) != COR_OK)
+            break;
+        for (size_t i = 0; i < np; i++) {
+            pin[i] = which[i] == 0;
+            r->zone_parks[k] += pin[i];
+        }
+        if ((rc = cor_overlay_covering(&one, cxy, cs->n, which, err)) != COR_OK)
+            break;
+        for (size_t i = 0; i < cs->n; i++) {
+            cin[i] = which[i] == 0;
+            r->zone_pop[k] += cin[i] ? cs->mass[i] : 0;
+        }
+        r->zone_levels[k] = tally(level, pin, np, 0);
+        r->zone_chains[k] = tally(chain, pin, np, 1);
+    }
+    cor_features_free(&chains);
+    free(pxy);
+    free(cxy);
+    free(level);
+    free(chain);
+    free(pin);
+    free(cin);
+    free(which);
+    return rc;
+}
+
+static void zones_free(results *r, size_t ncor)
+{
+    for (size_t k = 0; k < ncor; k++) {
+        if (r->zone_wkb)
+            free(r->zone_wkb[k]);
+        if (r->zone_levels)
+            free(r->zone_levels[k]);
+        if (r->zone_chains)
+            free(r->zone_chains[k]);
+    }
+    free(r->zone_wkb);
+    free(r->zone_len);
+    free(r->zone_area_km2);
+    free(r->zone_pop);
+    free(r->zone_parks);
+    free(r->zone_levels);
+    free(r->zone_chains);
+}
 
 int cmd_corridors(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor corridors" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_MASS = 2000, O_DECAY, O_DIRECTED, O_MODE, O_OD, O_TOP, O_SHARE, O_SERVE, O_CSV };
+    enum { O_MASS = 2000, O_DECAY, O_DIRECTED, O_MODE, O_OD, O_TOP, O_SHARE, O_SERVE, O_CSV,
+           O_BUFKM, O_BUFMIN };
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
         { "mass", required_argument, NULL, O_MASS }, { "decay", required_argument, NULL, O_DECAY },
@@ -206,13 +446,15 @@ int cmd_corridors(int argc, char **argv)
         { "share", required_argument, NULL, O_SHARE },
         { "serve-km", required_argument, NULL, O_SERVE },
         { "csv", required_argument, NULL, O_CSV }, { "output", required_argument, NULL, 'o' },
+        { "buffer-km", required_argument, NULL, O_BUFKM },
+        { "buffer-min", required_argument, NULL, O_BUFMIN },
         { 0, 0, 0, 0 },
     };
     const char *mass = "population", *od_path = NULL, *output = NULL, *csv_dir = NULL;
     cor_gravity_opts go = COR_GRAVITY_OPTS_DEFAULT;
     int mode = COR_MODE_MULTI;
     long top = 10;
-    double share = 0.25, serve_m = 15000;
+    double share = 0.25, serve_m = 15000, buffer_km = 10, buffer_min = 0;
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
@@ -256,6 +498,18 @@ int cmd_corridors(int argc, char **argv)
                 return cli_usage_error(&c, USAGE, "--serve-km: '%s' is not a distance", optarg);
             break;
         case O_CSV: csv_dir = optarg; break;
+        case O_BUFKM:
+            buffer_km = strtod(optarg, &end);
+            if (end == optarg || *end || !(buffer_km > 0 && buffer_km <= 200))
+                return cli_usage_error(&c, USAGE, "--buffer-km: '%s' must be in (0, 200]", optarg);
+            buffer_min = 0;
+            break;
+        case O_BUFMIN:
+            buffer_min = strtod(optarg, &end);
+            if (end == optarg || *end || !(buffer_min > 0 && buffer_min <= 1440))
+                return cli_usage_error(&c, USAGE, "--buffer-min: '%s' must be in (0, 1440]",
+                                       optarg);
+            break;
         case 'o': output = optarg; break;
         default: break;
         }
@@ -287,6 +541,9 @@ int cmd_corridors(int argc, char **argv)
     uint32_t *ctime = NULL;
     cor_features odt;
     memset(&odt, 0, sizeof odt);
+    results res;
+    memset(&res, 0, sizeof res);
+    size_t zones_n = 0;
     if (load_cities(&net, mass, &cs, &err) != COR_OK)
         goto out;
     size_t n = cs.n, nl = cor_graph_link_count(net.g);
@@ -412,9 +669,18 @@ int cmd_corridors(int argc, char **argv)
         kept++;
     }
     ncor = kept;
-    if ((output || csv_dir) &&
-        write_outputs(&net, output, csv_dir, &cs, T, R, K, F, bp, bpd, bpD, load, cor, ncor,
-                      names, (const served *const *)sv, nsv, ctime, &err) != COR_OK)
+    char rule[64];
+    if (buffer_min > 0)
+        snprintf(rule, sizeof rule, "%g min of its stations and interchanges", buffer_min);
+    else
+        snprintf(rule, sizeof rule, "%g km buffer", buffer_km);
+    res = (results){ &net, &cs, T, R, K, F, bp, bpd, bpD, load, cor, ncor, names,
+                     (const served *const *)sv, nsv, ctime, NULL, NULL, NULL, NULL, NULL, NULL,
+                     NULL, rule };
+    zones_n = ncor;
+    if (compute_zones(&net, &cs, cor, ncor, buffer_km, buffer_min, &res, &err) != COR_OK)
+        goto out;
+    if ((output || csv_dir) && write_outputs(&res, output, csv_dir, &err) != COR_OK)
         goto out;
 
     /* strongest pairs (i < j, by R_ij + R_ji) */
@@ -455,12 +721,18 @@ int cmd_corridors(int argc, char **argv)
             json_t *cc = json_array();
             for (size_t q = 0; q < nsv[k]; q++)
                 json_array_append_new(cc, json_string(cs.name[sv[k][q].idx]));
-            json_array_append_new(jk, json_pack("{s:I, s:s, s:f, s:f, s:f, s:o, s:o}", "rank",
+            json_array_append_new(jk, json_pack("{s:I, s:s, s:f, s:f, s:f, s:o, s:o, s:{s:s, s:f, s:f, s:I, s:s, s:s}}", "rank",
                                                 (json_int_t)k + 1, "name", names[k], "length_km",
                                                 cor[k].length_km, "max_load", cor[k].max_load,
                                                 "load_km", cor[k].load_km, "cities", cc, "time_s",
                                                 ctime[k] == COR_UNREACHABLE ? json_null()
-                                                    : json_real(ctime[k] / 1000.0)));
+                                                    : json_real(ctime[k] / 1000.0),
+                                                "zone", "rule", rule, "area_km2",
+                                                res.zone_area_km2[k], "population",
+                                                res.zone_pop[k], "parks",
+                                                (json_int_t)res.zone_parks[k], "parks_by_level",
+                                                res.zone_levels[k], "parks_by_chain",
+                                                res.zone_chains[k]));
         }
         cli_print_json(json_pack("{s:s, s:f, s:b, s:s, s:o, s:o, s:o, s:I}", "mass", mass,
                                  "decay", go.decay, "directed", go.directed, "mode",
@@ -481,8 +753,13 @@ int cmd_corridors(int argc, char **argv)
             printf("    %2zu. %s: %.1f km, max load %.4g, load x km %.4g, %.1f min end to end\n",
                    k + 1, names[k], cor[k].length_km, cor[k].max_load, cor[k].load_km,
                    ctime[k] == COR_UNREACHABLE ? NAN : ctime[k] / 60000.0);
+        for (size_t k = 0; k < ncor; k++)
+            printf("    %2zu. zone (%s): %.0f km2, population %.4g, %zu parks (%s) (chains: %s)\n",
+                   k + 1, rule, res.zone_area_km2[k], res.zone_pop[k], res.zone_parks[k],
+                   res.zone_levels[k], *res.zone_chains[k] ? res.zone_chains[k] : "none");
         if (output)
-            printf("Wrote %s (layers linkage, flows, corridors, breaking_points)\n", output);
+            printf("Wrote %s (layers linkage, flows, corridors, breaking_points, corridor_zones)\n",
+                   output);
     }
     free(pairs);
     rc = EXIT_OK;
@@ -495,6 +772,7 @@ out:
         if (sv)
             free(sv[k]);
     }
+    zones_free(&res, zones_n);
     free(names);
     free(sv);
     free(nsv);
@@ -518,38 +796,20 @@ out:
     return rc;
 }
 
-/* The result tables, each written to a GeoPackage layer or a CSV file. */
-typedef struct {
-    const cli_net *net;
-    const cityset *cs;
-    const uint32_t *T;
-    const double *R, *K, *F, *bp_xy, *bp_d, *bp_D, *load;
-    cor_corridor *cor;
-    size_t ncor;
-    char **cor_names;
-    const served *const *cor_cities;
-    const size_t *n_served;
-    const uint32_t *cor_time;
-} results;
 
 static cor_status write_layer(cor_writer *w, const results *r, int t, int csv, cor_error *err);
 
-static cor_status write_outputs(const cli_net *net, const char *gpkg, const char *csv_dir,
-                                const cityset *cs, const uint32_t *T, const double *R,
-                                const double *K, const double *F, const double *bp_xy,
-                                const double *bp_d, const double *bp_D, const double *load,
-                                cor_corridor *cor, size_t ncor, char **cor_names,
-                                const served *const *cor_cities, const size_t *n_served,
-                                const uint32_t *cor_time, cor_error *err)
+static cor_status write_outputs(const results *rp, const char *gpkg, const char *csv_dir,
+                                cor_error *err)
 {
-    results r = { net, cs, T, R, K, F, bp_xy, bp_d, bp_D, load, cor, ncor, cor_names,
-                  cor_cities, n_served, cor_time };
+    const results r = *rp;
+    const cli_net *net = r.net;
     const char *crs = cor_graph_crs(net->g);
     if (gpkg) {
         cor_writer *w = cor_writer_create(gpkg, crs, err);
         if (!w)
             return err->code;
-        for (int t = 0; t < 4; t++)
+        for (int t = 0; t < 5; t++)
             if (write_layer(w, &r, t, 0, err) != COR_OK) {
                 cor_writer_abort(w);
                 return err->code;
@@ -557,8 +817,9 @@ static cor_status write_outputs(const cli_net *net, const char *gpkg, const char
         if (cor_writer_close(w, err) != COR_OK)
             return err->code;
     }
-    static const char *const TN[] = { "linkage", "flows", "corridors", "breaking_points" };
-    for (int t = 0; csv_dir && t < 4; t++) {
+    static const char *const TN[] = { "linkage", "flows", "corridors", "breaking_points",
+                                      "corridor_zones" };
+    for (int t = 0; csv_dir && t < 5; t++) {
         if (t == 1) /* the flows are a map layer, not a table */
             continue;
         char path[4096];
@@ -673,6 +934,26 @@ static cor_status write_layer(cor_writer *w, const results *res, int t, int csv,
                         free(parts);
                         free(pn);
                         free(bufs);
+                    }
+                } else if (t == 4) {
+                    static const cor_field ZF[] = {
+                        { "rank", COR_FIELD_INT }, { "name", COR_FIELD_STRING },
+                        { "zone", COR_FIELD_STRING }, { "area_km2", COR_FIELD_REAL },
+                        { "population", COR_FIELD_REAL }, { "parks", COR_FIELD_INT },
+                        { "parks_by_level", COR_FIELD_STRING },
+                        { "parks_by_chain", COR_FIELD_STRING } };
+                    rc = cor_writer_layer(w, "corridor_zones",
+                                          csv ? COR_GEOM_NONE : COR_GEOM_MULTIPOLYGON, ZF, 8, err);
+                    for (size_t k = 0; rc == COR_OK && k < res->ncor; k++) {
+                        cor_value v[] = { COR_INT((int64_t)k + 1), COR_STR(res->cor_names[k]),
+                                          COR_STR(res->zone_rule),
+                                          COR_REAL(res->zone_area_km2[k]),
+                                          COR_REAL(res->zone_pop[k]),
+                                          COR_INT((int64_t)res->zone_parks[k]),
+                                          COR_STR(res->zone_levels[k]),
+                                          COR_STR(res->zone_chains[k]) };
+                        rc = cor_writer_feature(w, v, NULL, 0, csv ? NULL : res->zone_wkb[k],
+                                                csv ? 0 : res->zone_len[k], err);
                     }
                 } else {
                     rc = cor_writer_layer(w, "breaking_points", csv ? COR_GEOM_NONE : COR_GEOM_POINT,

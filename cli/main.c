@@ -9,9 +9,19 @@ static const cli_command COMMANDS[] = {
     { "route", "the fastest trip between two places, with its legs", cmd_route },
     { "corridors", "gravity linkage of cities, flows on the network, economic corridors",
       cmd_corridors },
+    { "site", "rank candidate sites by multi-criteria scoring with constraints", cmd_site },
+    { "serve", "an HTTP/JSON query service (route, isochrone, access, matrix) and a map page",
+      cmd_serve },
     /* [isochrone command] */
+    { "isochrone", "areas reachable within given minutes, with population and parks",
+      cmd_isochrone },
     /* [access commands] */
+    { "matrix", "travel times and distances between origins and destinations", cmd_matrix },
+    { "access", "accessibility of origins to facilities: nearest, WATT, cumulative, Hansen, 2SFCA",
+      cmd_access },
     /* [render commands] */
+    { "render", "a map of a theme as PNG, PDF or SVG (title, legend, scale bar, labels)",
+      cmd_render },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -8,8 +8,33 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 mkdir -p out
 C=build/corridor
+CRIT=datasets/criteria
+echo "== The data and the network"
 $C info --json >out/info.json
 $C info | tee out/info.txt
 $C network --json -q -o out/network.gpkg >out/network.json
 $C network -q | tee out/network.txt
-echo "Wrote out/info.{json,txt}, out/network.{json,txt} and out/network.gpkg (open it in QGIS)."
+echo "== Maps"
+$C render --theme base -q -o out/base_map.png
+$C render --theme base -q -o out/base_map.pdf
+echo "== Corridor accessibility"
+$C route --from Beijing --to Tianjin -q -o out/route_beijing_tianjin.gpkg | tee out/route_beijing_tianjin.txt
+$C route --from "Xiong'an New Area" --to 天津港 -q --json >out/route_xiongan_port.json
+$C matrix --from cities --to ports -q -o out/matrix_cities_ports.csv
+$C isochrone --from Beijing --minutes 30,60,90,120 -q -o out/isochrones_beijing.gpkg | tee out/isochrones_beijing.txt
+$C access --origins parks --to ports --measure nearest,watt,cum:120,hansen:exp:0.02 -q \
+  -o out/access_parks_ports.gpkg
+$C access --origins parks --to airports --measure nearest -q -o out/access_parks_airports.csv
+echo "== Economic corridors"
+$C corridors -q -o out/corridors.gpkg --csv out | tee out/corridors.txt
+echo "== Site evaluation"
+$C site --candidates parks --criteria $CRIT/relocate_beijing_function.json --explain --top 5 \
+  --sensitivity 200 -q -o out/sites_relocation_parks.gpkg | tee out/sites_relocation_parks.txt
+$C site --candidates grid:5km --within 河北 --criteria $CRIT/relocate_beijing_function.json \
+  --top 5 -q -o out/sites_relocation_grid.gpkg | tee out/sites_relocation_grid.txt
+$C site --candidates parks --criteria $CRIT/robotics_plant.json --explain --top 5 -q \
+  -o out/sites_robotics.csv | tee out/sites_robotics.txt
+echo "Wrote into out/: the base map (base_map.png, .pdf), the network (network.gpkg), routes,"
+echo "a city-port travel-time matrix, isochrones from Beijing, park accessibility to ports and"
+echo "airports, economic corridors (corridors.gpkg, linkage.csv, corridors.csv, ...) and site"
+echo "rankings for a Beijing function moving to Hebei and for a robotics plant."

@@ -4,11 +4,13 @@
 # Runs apt-get directly as root, through sudo otherwise.
 set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config libgdal-dev gdal-bin libproj-dev proj-data libgeos-dev
-            libjansson-dev
+            libjansson-dev libmicrohttpd-dev
             # [render build packages]
+            libcairo2-dev libpango1.0-dev libfontconfig-dev fonts-noto-cjk
             )
-TEST_PKGS=(jq postgresql postgresql-15-postgis-3 valgrind
+TEST_PKGS=(jq postgresql postgresql-15-postgis-3 valgrind curl chromium
            # [render test packages]
+           poppler-utils libxml2-utils
            )
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

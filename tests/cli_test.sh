@@ -32,7 +32,7 @@ check 'grep -Eq "^corridor [0-9]+\.[0-9]+\.[0-9]+$" "$TMP/out"' "--version print
 expect 2
 expect 2 frobnicate
 check 'grep -q "unknown command .frobnicate." "$TMP/err"' "unknown command named"
-for cmd in info network route corridors; do
+for cmd in info network route corridors site; do
   expect 0 "$cmd" --help
   check "grep -q '^Usage: corridor $cmd' \"\$TMP/out\"" "$cmd --help shows usage"
   expect 2 "$cmd" --no-such-option
@@ -127,6 +127,14 @@ check 'head -1 "$TMP/linkage.csv" | grep -q "city_a,city_b,mass_a,mass_b,time_s,
 # the membership degrees of a city add up to 100 %
 check '[ "$(awk -F, "NR>1 && \$1==\"Beijing\" {s+=\$9} NR>1 && \$2==\"Beijing\" {s+=\$10} END {printf \"%.3f\", s}" "$TMP/linkage.csv")" = 100.000 ]' \
   "corridors: Beijing's membership degrees add up to 100 %"
+check '[ "$(ogrinfo -ro -so "$TMP/corr.gpkg" corridor_zones | sed -n "s/Feature Count: //p")" = "$(jq ".corridors | length" "$K")" ]' \
+  "corridors: a zone per corridor"
+check 'jq -e "[.corridors[] | select(.cities | index(\"Beijing\") and index(\"Tianjin\")) | .zone.population] | .[0] >= 21893095 + 13866009" "$K" >/dev/null' \
+  "corridors: the Beijing-Tianjin zone holds both cities' population"
+check 'jq -e "[.corridors[].zone.area_km2] | all(. > 0)" "$K" >/dev/null' "corridors: zones have an area"
+expect 0 corridors "$DATA" --json -q --buffer-min 30
+check 'jq -e "[.corridors[].zone.parks] | add > 0" "$TMP/out" >/dev/null' "corridors: 30-minute zones hold parks"
+expect 2 corridors "$DATA" --buffer-km 0
 printf 'origin,destination,flow\nBeijing,Tianjin,100\nTianjin,Beijing,80\n' >"$TMP/od.csv"
 expect 0 corridors "$DATA" --od "$TMP/od.csv" --json -q
 check 'jq -e ".corridors[0].max_load == 180" "$TMP/out" >/dev/null' "corridors: OD table flows assigned (100 + 80)"
@@ -138,6 +146,65 @@ check 'grep -q "missing or not positive for 6 cities" "$TMP/err"' "corridors: mi
 expect 1 corridors "$DATA" --mass no_such_field -q
 expect 2 corridors "$DATA" --decay 0
 expect 2 corridors "$DATA" --share 2
+
+# --- site ----------------------------------------------------------------------------------
+CRIT=$(dirname "$DATA")/criteria
+expect 0 site "$DATA" --candidates parks --criteria "$CRIT/robotics_plant.json" --json -q -o "$TMP/sites.csv"
+cp "$TMP/out" "$TMP/site.json"
+S="$TMP/site.json"
+check 'jq -e ".candidates == 41 and .excluded == 0" "$S" >/dev/null' "site: 41 park candidates"
+check 'jq -e ".top[0].rank == 1 and .top[0].total > 0 and .top[0].total <= 1" "$S" >/dev/null' "site: a best site"
+check 'jq -e "[.top[] | (([.contributions[]] | add) - .total) | fabs] | max < 1e-9" "$S" >/dev/null' \
+  "site: WLC contributions add up to the total"
+check 'jq -e "[.criteria[].weight] | add | . - 1 | fabs < 1e-12" "$S" >/dev/null' "site: weights sum to 1"
+check 'jq -e "[.top[].total] | . == (sort | reverse)" "$S" >/dev/null' "site: ranked by total"
+check '[ "$(wc -l <"$TMP/sites.csv")" = 42 ]' "site: every candidate in the CSV"
+check 'head -1 "$TMP/sites.csv" | grep -q "name,rank,total,excluded,raw_robot_parks_90,score_robot_parks_90"' \
+  "site: CSV columns"
+expect 0 site "$DATA" --candidates parks --criteria "$CRIT/relocate_beijing_function.json" --json -q \
+  -o "$TMP/reloc.gpkg" --sensitivity 50 --seed 7
+cp "$TMP/out" "$TMP/reloc1.json"
+check 'jq -e ".weights == \"ahp\" and .ahp.cr < 0.1 and .excluded > 0" "$TMP/reloc1.json" >/dev/null' \
+  "site: AHP weights, consistent; Beijing and Tianjin parks excluded"
+check 'ogrinfo -ro -al -q "$TMP/reloc.gpkg" -where "excluded = '"'"'outside Hebei'"'"'" | grep -q "北京经济技术开发区\|Beijing Economic"' \
+  "site: a Beijing park excluded as outside Hebei"
+expect 0 site "$DATA" --candidates parks --criteria "$CRIT/relocate_beijing_function.json" --json -q \
+  --sensitivity 50 --seed 7
+check 'cmp -s "$TMP/out" "$TMP/reloc1.json"' "site: the sensitivity analysis is reproducible with a seed"
+check 'jq -e ".top[0].sensitivity.top_share >= 0 and .top[0].sensitivity.rank_min >= 1" "$TMP/out" >/dev/null' \
+  "site: sensitivity figures"
+expect 0 site "$DATA" --candidates parks --criteria "$CRIT/robotics_plant.json" --method topsis --json -q
+check 'jq -e "[.top[].total] | all(. >= 0 and . <= 1)" "$TMP/out" >/dev/null' "site: TOPSIS closeness in [0, 1]"
+expect 0 site "$DATA" --candidates grid:10km --within Langfang --criteria "$CRIT/robotics_plant.json" -q \
+  -o "$TMP/grid.gpkg"
+check 'gdalinfo "$TMP/grid.tif" | grep -q "Size is"' "site: a grid writes a suitability GeoTIFF"
+# bad criteria files
+cp "$CRIT/robotics_plant.json" "$TMP/c.json"
+sed 's/"parks_within"/"parks_nearby"/' "$CRIT/robotics_plant.json" >"$TMP/bad1.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/bad1.json"
+check 'grep -q "criteria\[0\].kind: .parks_nearby. is not one of" "$TMP/err"' "site: unknown criterion kind named"
+jq '.weights = "ahp" | .ahp = [[1,2],[0.5,1]]' "$CRIT/robotics_plant.json" >"$TMP/bad2.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/bad2.json"
+check 'grep -q "ahp: must be a 5 x 5 matrix" "$TMP/err"' "site: AHP matrix of the wrong size"
+jq '.ahp[1][0] = 3' "$CRIT/relocate_beijing_function.json" >"$TMP/bad3.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/bad3.json" -q
+check 'grep -q "not reciprocal" "$TMP/err"' "site: non-reciprocal AHP matrix"
+jq '.ahp = [[1,9,"1/9",1,1],["1/9",1,9,1,1],[9,"1/9",1,1,1],[1,1,1,1,1],[1,1,1,1,1]]' \
+  "$CRIT/relocate_beijing_function.json" >"$TMP/bad4.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/bad4.json" -q
+check 'grep -q "consistency ratio .* exceeds 0.10" "$TMP/err"' "site: inconsistent AHP refused"
+expect 0 site "$DATA" --candidates parks --criteria "$TMP/bad4.json" -q --force
+jq '.criteria[0].weight = 0.5' "$CRIT/robotics_plant.json" >"$TMP/w.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/w.json" --strict -q
+check 'grep -q "the weights sum to 1.25, not 1" "$TMP/err"' "site: --strict refuses weights not summing to 1"
+expect 0 site "$DATA" --candidates parks --criteria "$TMP/w.json"
+check 'grep -q "warning: the weights sum to 1.25; normalised" "$TMP/err"' "site: weights normalised with a warning"
+jq '.constraints += [{"kind": "limit", "criterion": "t_port", "max": 1}]' "$CRIT/robotics_plant.json" >"$TMP/none.json"
+expect 1 site "$DATA" --candidates parks --criteria "$TMP/none.json" -q -o "$TMP/none.gpkg"
+check 'grep -q "all 41 candidates are excluded" "$TMP/err" && [ ! -e "$TMP/none.gpkg" ]' \
+  "site: all excluded is an error, with no output"
+expect 2 site "$DATA" --candidates grid:5km --criteria "$CRIT/robotics_plant.json"
+expect 2 site "$DATA" --candidates parks --criteria "$CRIT/robotics_plant.json" --method electre
 
 # --- other formats: a GeoJSON export of the dataset's layers works the same ------------------
 ogr2ogr -f GeoJSON "$TMP/ports.geojson" "$DATA" ports 2>/dev/null

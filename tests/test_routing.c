@@ -343,6 +343,27 @@ static void test_bundled(void)
         CHECK(t[COR_MODE_MULTI] < t[COR_MODE_ROAD]);
         CHECK(t[COR_MODE_MULTI] <= t[COR_MODE_RAIL]);
         CHECK(t[COR_MODE_ROAD] > 60 * 60000u && t[COR_MODE_ROAD] < 3 * 3600000u);
+        /* Regression (found by the service): a router reused for rail searches after road
+         * searches grows its arrays and restarts its run counter; targets stamped by the old
+         * runs must not count as targets of the new ones (they ended searches early). */
+        cor_location hd;
+        CHECK_INT(cor_engine_locate(e, "Handan", 1000, NULL, NULL, &hd, &err), COR_OK);
+        uint32_t want;
+        cor_matrix_opts ro = COR_MATRIX_OPTS_DEFAULT;
+        ro.mode = COR_MODE_RAIL;
+        cor_matrix_compute(e, &bj.anchor, 1, &hd.anchor, 1, &ro, &want, NULL, &err);
+        cor_router *rr = cor_router_create(e, &err);
+        cor_search qs = { COR_MODE_ROAD, 0, COR_UNREACHABLE, &tj.anchor.node, 1 };
+        for (int k = 0; k < 3; k++)
+            cor_router_run(rr, &qs, &bj.anchor, 1, &err);
+        qs.mode = COR_MODE_RAIL;
+        qs.targets = &hd.anchor.node;
+        for (int k = 0; k < 3; k++) {
+            cor_router_run(rr, &qs, &bj.anchor, 1, &err);
+            CHECK_INT(cor_router_time_ms(rr, hd.anchor.node), want);
+        }
+        CHECK(want != COR_UNREACHABLE);
+        cor_router_destroy(rr);
         /* unknown names list candidates */
         err = COR_ERROR_INIT;
         cor_location x;

@@ -1,0 +1,118 @@
+/* render.h: maps with Cairo and Pango: styles from JSON, the map document (extent, size,
+ * layout), themes, labels, map furniture, and output to PNG, PDF or SVG. */
+#ifndef CORRIDOR_RENDER_H
+#define CORRIDOR_RENDER_H
+
+#include "corridor/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- styles -------------------------------------------------------------------------------- */
+/* A style: fonts, colours, the layer stack with its symbols, labels and legend entries, and the
+ * furniture (see datasets/styles/default.json, which is built into the library). */
+typedef struct cor_style cor_style;
+/* Parses a style. Errors name the origin and the JSON path of the offending key, e.g.
+ * "my.json: layers[3].stroke: \"#zz0000\" is not a colour (#rgb, #rrggbb or #rrggbbaa)".
+ * Caller destroys. */
+cor_style *cor_style_load(const char *path, cor_error *err);
+cor_style *cor_style_parse(const char *json, const char *origin, cor_error *err);
+/* The shipped default style (datasets/styles/default.json, compiled in). Caller destroys. */
+cor_style *cor_style_default(cor_error *err);
+void cor_style_destroy(cor_style *s);                               /* accepts NULL */
+const char *cor_style_font(const cor_style *s);                     /* borrowed */
+
+/* ---- themes and formats -------------------------------------------------------------------- */
+/* The themes this build draws ("base"), NULL-terminated; borrowed. */
+const char *const *cor_render_themes(void);
+int cor_render_theme_known(const char *name);
+
+typedef enum { COR_FORMAT_PNG = 0, COR_FORMAT_PDF, COR_FORMAT_SVG } cor_format;
+/* The format of a path's extension (.png, .pdf, .svg, any case); -1 when none of them. */
+int cor_render_format_from_path(const char *path);
+
+/* Paper sizes by name: "A4", "A3" (portrait), with "-landscape" or "-portrait" to force an
+ * orientation. 1 when known; *orientation is 0 (choose from the extent), 1 portrait or
+ * 2 landscape. */
+int cor_paper_size_mm(const char *name, double *w_mm, double *h_mm, int *orientation);
+
+/* The largest raster: COR_RENDER_MAX_SIDE_PX per side and COR_RENDER_MAX_PIXELS in all. */
+#define COR_RENDER_MAX_SIDE_PX 20000
+#define COR_RENDER_MAX_PIXELS 250000000.0 /* 1 GB of 32-bit pixels */
+
+/* ---- the map document -------------------------------------------------------------------- */
+typedef enum { COR_LANG_ZH = 0, COR_LANG_EN, COR_LANG_BOTH } cor_lang;
+int cor_lang_from_name(const char *name);                           /* -1 when unknown */
+
+typedef struct {
+    const char *theme;          /* "base" */
+    /* The area to show; the first that is set wins, otherwise the extent of the boundary layer
+     * (or of all data) with a margin. The map may show more, to fill the frame. */
+    const char *extent_name;    /* a polygon's name or name_zh in any polygon layer ("河北省",
+                                   "Beijing"; a trailing 市/省 may be left off) */
+    int has_extent_lonlat;
+    cor_bbox extent_lonlat;     /* degrees: min_x = min lon, ... */
+    int width_px, height_px;    /* raster size (the page size for PDF/SVG at dpi) */
+    const char *paper;          /* instead of the size: "A4", "A3" (see cor_paper_size_mm);
+                                   orientation from the extent unless the name forces one */
+    double dpi;                 /* pixels per inch: style sizes are points (1/72 in); 0: 300
+                                   on paper, else the size of a 260 mm wide print (>= 96) */
+    cor_lang lang;
+    const char *title;          /* NULL: from the theme and the boundaries shown */
+    const char *subtitle;       /* NULL: the projection's name; "" for none */
+    cor_logger log;
+} cor_map_opts;
+#define COR_MAP_OPTS_DEFAULT ((cor_map_opts){ .theme = "base", .extent_name = NULL, \
+    .has_extent_lonlat = 0, .width_px = 3000, .height_px = 2200, .paper = NULL, .dpi = 0, \
+    .lang = COR_LANG_ZH, .title = NULL, .subtitle = NULL, .log = COR_LOGGER_NONE })
+
+typedef struct cor_map cor_map;
+
+/* Loads the theme's layers from ds (borrowed; it must outlive the map), resolves the extent,
+ * lays the page out (frame, legend, scale bar, north arrow, graticule, labels). Fails on an
+ * unknown theme, a size over the limits, an unknown extent name, an extent holding no data,
+ * a font that is not installed, or data that cannot be read. Caller destroys. */
+cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_opts *o,
+                        cor_error *err);
+void cor_map_destroy(cor_map *m);                                   /* accepts NULL */
+
+/* Draws the map to path in the format of its extension, through a temporary file renamed on
+ * success; a failure leaves nothing behind. PNG: width_px x height_px; PDF and SVG: vector,
+ * the page in points (width_px * 72 / dpi), PDF text selectable. */
+cor_status cor_map_write(cor_map *m, const char *path, cor_error *err);
+
+/* ---- what the layout holds (for reports and tests) ----------------------------------------- */
+typedef struct {
+    int width_px, height_px;
+    double dpi;
+    double frame_px[4];         /* map frame: x, y, width, height in pixels */
+    cor_bbox view;              /* what the frame shows, working-CRS metres */
+    double m_per_px;            /* projected metres per pixel */
+    size_t features;            /* features in view, over all layers */
+    size_t legend_items;
+    size_t labels_placed, labels_dropped;
+} cor_map_info;
+void cor_map_get_info(const cor_map *m, cor_map_info *out);
+
+/* The scale bar: its round length and its ends in pixels (on a horizontal line). */
+typedef struct { double km; double x0_px, y0_px, x1_px, y1_px; int segments; } cor_scalebar;
+void cor_map_get_scalebar(const cor_map *m, cor_scalebar *out);
+
+/* Pixel position to working-CRS metres and back. */
+void cor_map_px_to_xy(const cor_map *m, double px, double py, double *x_m, double *y_m);
+void cor_map_xy_to_px(const cor_map *m, double x_m, double y_m, double *px, double *py);
+
+/* A placed label: its text and box in pixels (x, y, width, height), and its priority. */
+typedef struct { const char *text; double box_px[4]; double priority; } cor_map_label;
+size_t cor_map_label_count(const cor_map *m);
+void cor_map_label_get(const cor_map *m, size_t i, cor_map_label *out);    /* text borrowed */
+
+/* A legend entry: the style layer's id and its text. */
+typedef struct { const char *layer_id; const char *text; } cor_map_legend_item;
+void cor_map_legend_get(const cor_map *m, size_t i, cor_map_legend_item *out); /* borrowed */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# render_test.sh: `corridor render` on the bundled dataset: PNG size, PDF text (pdftotext: the
+# Chinese names and the legend), SVG that parses (xmllint), the built-in style equal to
+# datasets/styles/default.json, usage errors (exit 2), failures (exit 1) with one-line
+# messages, and no partial files. Issue "Maps and reports with Cairo", part 1.
+# Usage: render_test.sh CORRIDOR DATA.gpkg STYLE.json
+# COR_WRAP (e.g. "valgrind --error-exitcode=99 ...") wraps every corridor run.
+set -u
+BIN=$1
+DATA=$2
+STYLE=$3
+WRAP=${COR_WRAP:-}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+run() { $WRAP "$BIN" "$@"; }
+
+# expect CODE CMD...: exit status, and stdout/stderr kept in $TMP/out, $TMP/err
+expect() {
+  local code=$1; shift
+  run "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [ "$got" -eq "$code" ]; then ok; else bad "corridor $* exited $got, expected $code: $(head -c 300 "$TMP/err")"; fi
+}
+one_line() { [ "$(wc -l <"$TMP/err")" -le 2 ] && [ "$(head -1 "$TMP/err" | grep -c '^corridor render: ')" = 1 ]; }
+
+O="$TMP/o"
+mkdir -p "$O"
+
+# --- help and dispatch -----------------------------------------------------------------------
+expect 0 --help
+check 'grep -q "^  render" "$TMP/out"' "--help lists the render command"
+expect 0 render --help
+check 'grep -q "^Usage: corridor render" "$TMP/out" && grep -q -- "--theme" "$TMP/out"' "render --help"
+
+# --- usage errors: exit 2, the problem named, nothing written ----------------------------------
+expect 2 render "$DATA" --theme access -o "$O/a.png"
+check 'grep -q "unknown theme .access. (known themes: base)" "$TMP/err"' "unknown theme lists the known ones"
+expect 2 render "$DATA"
+check 'grep -q -- "-o MAP.png|MAP.pdf|MAP.svg is required" "$TMP/err"' "missing -o"
+expect 2 render "$DATA" -o "$O/a.jpg"
+check 'grep -q "unknown output format (use .png, .pdf or .svg)" "$TMP/err"' "bad extension"
+expect 2 render "$DATA" --size 30000x1000 -o "$O/a.png"
+check 'grep -q "20000 px per side and at most 250 Mpx" "$TMP/err"' "size over the side limit"
+expect 2 render "$DATA" --size 19000x19000 -o "$O/a.png"
+check 'grep -q "250 Mpx" "$TMP/err"' "size over the pixel limit"
+expect 2 render "$DATA" --size 3000 -o "$O/a.png"
+check 'grep -q "want WIDTHxHEIGHT" "$TMP/err"' "bad size"
+expect 2 render "$DATA" --paper A0 --dpi 2400 -o "$O/a.png"
+check 'grep -q "too large" "$TMP/err"' "paper x dpi over the limit"
+expect 2 render "$DATA" --paper B5 -o "$O/a.png"
+expect 2 render "$DATA" --paper A4 --size 800x600 -o "$O/a.png"
+expect 2 render "$DATA" --dpi 0 -o "$O/a.png"
+expect 2 render "$DATA" --lang fr -o "$O/a.png"
+check 'grep -q "want zh, en or both" "$TMP/err"' "bad --lang"
+expect 2 render "$DATA" --extent 1,2,3 -o "$O/a.png"
+check 'grep -q "want MINLON,MINLAT,MAXLON,MAXLAT" "$TMP/err"' "bad --extent box"
+expect 2 render "$DATA" --extent 118,41,117,42 -o "$O/a.png"
+expect 2 render "$DATA" --no-such-option -o "$O/a.png"
+check '[ -z "$(ls "$O")" ]' "usage errors write nothing"
+
+# --- failures: exit 1, one line naming the input ---------------------------------------------
+cat >"$TMP/bad.json" <<'EOF'
+{"layers": [{"id": "rail", "type": "line", "role": "rail", "stroke": "#12345"}]}
+EOF
+expect 1 render "$DATA" --style "$TMP/bad.json" -o "$O/a.png"
+check 'grep -q "bad.json: layers\[0\].stroke: \"#12345\" is not a colour" "$TMP/err" && one_line' \
+  "style error names the file and the JSON path"
+cat >"$TMP/typo.json" <<'EOF'
+{"layers": [{"id": "rail", "type": "line", "role": "rail", "label": {"sise": 8}}]}
+EOF
+expect 1 render "$DATA" --style "$TMP/typo.json" -o "$O/a.png"
+check 'grep -q "typo.json: layers\[0\].label.sise: unknown key" "$TMP/err"' "unknown style key"
+expect 1 render "$DATA" --style "$TMP/none.json" -o "$O/a.png"
+check 'grep -q "none.json: no such file" "$TMP/err"' "missing style file"
+sed 's/"font": "Noto Sans CJK SC"/"font": "No Such Font Family"/' "$STYLE" >"$TMP/nofont.json"
+expect 1 render "$DATA" --style "$TMP/nofont.json" -o "$O/a.png"
+check 'grep -q "font .No Such Font Family. is not installed" "$TMP/err" && one_line' "missing font"
+expect 1 render "$DATA" --extent 121.5,43.5,122,44 -o "$O/a.png"
+check 'grep -q "holds no data of the base theme" "$TMP/err" && one_line' "extent with no data"
+expect 1 render "$DATA" --extent 0,0,1,1 -o "$O/a.png"
+check 'one_line' "extent far outside the CRS: one line"
+expect 1 render "$DATA" --extent Atlantis -o "$O/a.png"
+check 'grep -q "no polygon of that name" "$TMP/err"' "unknown extent name"
+expect 1 render "$DATA" --size 400x300 -o "$O/no/such/dir/a.png"
+check 'grep -q "no/such/dir/a.png" "$TMP/err"' "unwritable output named"
+expect 1 render /nonexistent/data.gpkg -o "$O/a.png"
+check '[ -z "$(ls "$O")" ]' "failures write nothing"
+
+# --- PNG -------------------------------------------------------------------------------------
+expect 0 render "$DATA" --theme base --size 800x600 -o "$O/map.png" --json
+J="$TMP/out"
+check 'gdalinfo "$O/map.png" 2>/dev/null | grep -q "Size is 800, 600"' "PNG is 800x600"
+check '[ "$(jq -r .format "$J")" = png ] && [ "$(jq .width_px "$J")" = 800 ]' "json: format and size"
+check '[ "$(jq .features "$J")" -gt 30000 ]' "json: features drawn"
+check '[ "$(jq "[.legend[].layer] | index(\"highspeed\") != null and index(\"ports\") != null" "$J")" = true ]' \
+  "json: legend has high-speed rail and ports"
+check '[ "$(jq .labels_placed "$J")" -ge 14 ]' "json: labels placed"
+check 'jq -e ".scalebar_km > 0" "$J" >/dev/null' "json: scale bar"
+expect 0 render "$DATA" --size 800x600 -q -o "$O/builtin.png"
+check '[ ! -s "$TMP/out" ]' "-q prints nothing"
+expect 0 render "$DATA" --size 800x600 -q --style "$STYLE" -o "$O/file.png"
+check 'cmp -s "$O/builtin.png" "$O/file.png"' "the built-in style is datasets/styles/default.json"
+expect 0 render "$DATA" --paper A4 --dpi 100 -q -o "$O/a4.png"
+check 'gdalinfo "$O/a4.png" 2>/dev/null | grep -q "Size is 827, 1169"' "A4 portrait at 100 dpi"
+expect 0 render "$DATA" --extent 河北 --size 600x600 -q -o "$O/hebei.png"
+expect 0 render "$DATA" --extent 116,39.5,117.5,40.5 --size 600x450 -q -o "$O/box.png"
+
+# --- PDF: vector, real text ------------------------------------------------------------------
+expect 0 render "$DATA" --paper A4 -q -o "$O/map.pdf"
+check 'pdfinfo "$O/map.pdf" | grep -q "Page size: *595.* x 841.* pts"' "PDF is an A4 page"
+pdftotext "$O/map.pdf" "$TMP/zh.txt" 2>/dev/null
+for w in 北京 天津 石家庄 图例 高速铁路 普速铁路 港口 机场 "OpenStreetMap contributors" "Natural Earth" "IMF PortWatch" "Apache ECharts" 投影; do
+  check "grep -q '$w' \"\$TMP/zh.txt\"" "PDF text has $w"
+done
+expect 0 render "$DATA" --lang en --size 1200x900 -q -o "$O/en.pdf" --title "Jing-Jin-Ji"
+pdftotext "$O/en.pdf" "$TMP/en.txt" 2>/dev/null
+for w in Jing-Jin-Ji Legend "High-speed rail" Beijing Tianjin Shijiazhuang Projection; do
+  check "grep -q '$w' \"\$TMP/en.txt\"" "English PDF text has $w"
+done
+check '! grep -q "图例" "$TMP/en.txt"' "English PDF has no Chinese legend title"
+expect 0 render "$DATA" --lang both --size 1200x900 -q -o "$O/both.pdf"
+pdftotext "$O/both.pdf" "$TMP/both.txt" 2>/dev/null
+check 'grep -q "北京" "$TMP/both.txt" && grep -q "Beijing" "$TMP/both.txt"' "both languages in the PDF"
+
+# --- SVG -------------------------------------------------------------------------------------
+expect 0 render "$DATA" --size 800x600 -q -o "$O/map.svg"
+check 'xmllint --noout "$O/map.svg" 2>/dev/null' "SVG parses"
+check 'xmllint --xpath "name(/*)" "$O/map.svg" 2>/dev/null | grep -qx svg' "SVG root is <svg>"
+
+check '! ls "$O" | grep -q "tmp"' "no temporary files left"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
