@@ -86,7 +86,7 @@ cor_status cor_assign(const cor_engine *e, cor_mode mode, const cor_anchor *anch
         for (size_t j = i; j < n_od; j++)
             if (!done[j] && od[j].from == od[i].from)
                 targets[nt++] = anchors[od[j].to].node;
-        cor_search s = { mode, 0, COR_UNREACHABLE, targets, nt };
+        cor_search s = { mode, 0, COR_UNREACHABLE, targets, nt, 0 };
         if ((rc = cor_router_run(r, &s, &anchors[od[i].from], 1, err)) != COR_OK)
             break;
         for (size_t j = i; j < n_od; j++) {
@@ -125,7 +125,7 @@ cor_status cor_path_point(const cor_engine *e, cor_mode mode, const cor_anchor *
         rc = cor_error_set(err, COR_ERR_NOMEM, "out of memory");
         goto done;
     }
-    cor_search s = { mode, 0, COR_UNREACHABLE, &b_node, 1 };
+    cor_search s = { mode, 0, COR_UNREACHABLE, &b_node, 1, 0 };
     if ((rc = cor_router_run(r, &s, a, 1, err)) != COR_OK)
         goto done;
     if (cor_router_time_ms(r, b_node) == COR_UNREACHABLE) {

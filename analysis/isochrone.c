@@ -401,7 +401,7 @@ cor_status cor_isochrones_compute(const cor_engine *e, const cor_location *from,
         rc = err ? err->code : COR_ERR_NOMEM;
         goto done;
     }
-    cor_search s = { o->mode, 0, (uint32_t)ceil(tmax_ms), NULL, 0 };
+    cor_search s = { o->mode, 0, (uint32_t)ceil(tmax_ms), NULL, 0, 0 };
     if ((rc = cor_router_run(router, &s, anchors, n_from, err)) != COR_OK)
         goto done;
     out->settled = cor_router_settled(router);

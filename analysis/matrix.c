@@ -44,7 +44,7 @@ cor_status cor_matrix_compute(const cor_engine *e, const cor_anchor *from, size_
         for (size_t i = 0; i < n_src; i++) {
             if (!r || atomic_load(&failed) || atomic_load(&cancelled))
                 continue;
-            cor_search s = { opts.mode, backward, opts.max_ms, targets, n_dst };
+            cor_search s = { opts.mode, backward, opts.max_ms, targets, n_dst, lengths == NULL };
             if (cor_router_run(r, &s, &src[i], 1, &terr) != COR_OK) {
                 atomic_store(&failed, 1);
                 continue;

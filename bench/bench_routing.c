@@ -174,7 +174,8 @@ int main(int argc, char **argv)
     }
 
     /* ---- 1. one-to-all -------------------------------------------------------------------- */
-    cor_search all = { COR_MODE_MULTI, 0, COR_UNREACHABLE, NULL, 0 };
+    /* times only, as the reference computes */
+    cor_search all = { COR_MODE_MULTI, 0, COR_UNREACHABLE, NULL, 0, 1 };
     uint64_t rng = seed;
     {   /* warm-up: page in the arrays of both */
         cor_anchor a = { 0, 0, 0.0f };

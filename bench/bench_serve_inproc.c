@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < np; i++) {
             double t0 = now_s();
             cor_location a;
-            cor_search s = { COR_MODE_MULTI, 0, COR_UNREACHABLE, targets, nt };
+            cor_search s = { COR_MODE_MULTI, 0, COR_UNREACHABLE, targets, nt, 0 };
             if (cor_engine_locate(e, points[i], 20000, lonlat, ds, &a, &err) ||
                 cor_router_run(r, &s, &a.anchor, 1, &err)) {
                 fprintf(stderr, "bench_serve_inproc: %s\n", err.msg);

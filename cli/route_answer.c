@@ -100,7 +100,7 @@ cor_status route_answer_compute(const cor_engine *e, cor_router *r, const cor_lo
     out->a = *a;
     out->b = *b;
     out->mode = mode;
-    cor_search s = { mode, 0, COR_UNREACHABLE, &b->anchor.node, 1 };
+    cor_search s = { mode, 0, COR_UNREACHABLE, &b->anchor.node, 1, 0 };
     if (cor_router_run(r, &s, &a->anchor, 1, err) != COR_OK)
         return err ? err->code : COR_ERR_INTERNAL;
     uint32_t t_ms = cor_router_time_ms(r, b->anchor.node);

@@ -605,7 +605,7 @@ static void api_access(serve_ctx *s, const serve_req *rq, serve_reply *out)
     for (int k = 0; k < SERVE_FAC_COUNT; k++)
         for (size_t i = 0; i < s->n_fac[k]; i++)
             targets[nt++] = cor_graph_place_get(g, s->fac[k][i])->node;
-    cor_search q = { mode, 0, COR_UNREACHABLE, targets, nt };
+    cor_search q = { mode, 0, COR_UNREACHABLE, targets, nt, 0 };
     if (cor_router_run(w->router[mode], &q, &loc.anchor, 1, &err) != COR_OK) {
         serve_reply_error(out, 500, "Internal", "%s", err.msg);
         goto done;

@@ -440,7 +440,7 @@ static void test_bundled(void)
         if (by[m].n_bands != 3)
             continue;
         check_nesting(&by[m]);
-        cor_search s = { (cor_mode)m, 0, COR_UNREACHABLE, NULL, 0 };
+        cor_search s = { (cor_mode)m, 0, COR_UNREACHABLE, NULL, 0, 0 };
         cor_router_run(r, &s, &bj.anchor, 1, &err);
         for (int k = 0; k < 3; k++) {
             size_t np = 0, missing = 0;

@@ -143,7 +143,7 @@ static void compare_mode(const cor_engine *e, cor_mode mode, const uint32_t *sou
     for (int si = 0; si < ns; si++) {
         uint32_t s = sources[si];
         cor_anchor a = { s, 1234, 0 };
-        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0 };
+        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0, 0 };
         cor_router_run(r, &q, &a, 1, &err);
         uint64_t *d = oracle(&fwd, s * (uint32_t)L + (uint32_t)in_phase, 1234);
         for (uint32_t v = 0; v < c.n_nodes; v++) {
@@ -211,7 +211,7 @@ static void compare_matrix(const cor_engine *e, cor_mode mode, uint32_t seed)
     cor_router *r = cor_router_create(e, &err);
     int bad = 0;
     for (int i = 0; i < 7; i++) {
-        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0 };
+        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0, 0 };
         cor_router_run(r, &q, &from[i], 1, &err);
         for (int j = 0; j < 3; j++) {
             uint32_t t = cor_router_time_ms(r, to[j].node);
@@ -222,7 +222,7 @@ static void compare_matrix(const cor_engine *e, cor_mode mode, uint32_t seed)
     /* transposed problem runs forward */
     CHECK_INT(cor_matrix_compute(e, to, 3, from, 7, &o, t2, NULL, &err), COR_OK);
     for (int j = 0; j < 3; j++) {
-        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0 };
+        cor_search q = { mode, 0, COR_UNREACHABLE, NULL, 0, 0 };
         cor_router_run(r, &q, &to[j], 1, &err);
         for (int i = 0; i < 7; i++) {
             uint32_t t = cor_router_time_ms(r, from[i].node);
@@ -353,7 +353,7 @@ static void test_bundled(void)
         ro.mode = COR_MODE_RAIL;
         cor_matrix_compute(e, &bj.anchor, 1, &hd.anchor, 1, &ro, &want, NULL, &err);
         cor_router *rr = cor_router_create(e, &err);
-        cor_search qs = { COR_MODE_ROAD, 0, COR_UNREACHABLE, &tj.anchor.node, 1 };
+        cor_search qs = { COR_MODE_ROAD, 0, COR_UNREACHABLE, &tj.anchor.node, 1, 0 };
         for (int k = 0; k < 3; k++)
             cor_router_run(rr, &qs, &bj.anchor, 1, &err);
         qs.mode = COR_MODE_RAIL;

@@ -64,6 +64,8 @@ typedef struct {
     uint32_t max_ms;            /* stop beyond this time (COR_UNREACHABLE: no limit) */
     const uint32_t *targets;    /* stop once all these nodes are settled (NULL: search all) */
     size_t n_targets;
+    int times_only;             /* 1: skip lengths and paths (cor_router_length_m gives NAN,
+                                 * cor_router_path 0); faster when only times are wanted */
 } cor_search;
 
 /* Dijkstra from (or, backward, to) the anchors, each starting at its offset. */
