@@ -250,6 +250,11 @@ struct cor_router {
     uint32_t *target_stamp;     /* per node */
     int layers, backward, times_only;
     uint64_t settled;
+    /* times-only searches over every edge: a distance per node and a lazy 4-ary heap */
+    uint32_t *tdist;
+    hitem *lheap;
+    size_t lheap_cap;
+    int fast;                   /* the last run used them */
 };
 
 static void router_free_arrays(cor_router *r)
@@ -265,6 +270,8 @@ void cor_router_destroy(cor_router *r)
 {
     if (!r)
         return;
+    free(r->tdist);
+    free(r->lheap);
     router_free_arrays(r);
     free(r->target_stamp);
     free(r);
@@ -371,6 +378,113 @@ static uint32_t answer_phase(const cor_router *r)
     return r->layers == 3 ? (r->backward ? 0 : 2) : 0;
 }
 
+/* Lazy 4-ary heap of (time, node): stale entries are skipped when popped. */
+static inline void lheap_push(hitem *h, size_t *n, hitem x)
+{
+    size_t i = (*n)++;
+    while (i) {
+        size_t p = (i - 1) / 4;
+        if (h[p].key <= x.key)
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+}
+
+static inline hitem lheap_pop(hitem *h, size_t *n)
+{
+    hitem top = h[0], x = h[--(*n)];
+    size_t i = 0, m = *n;
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= m)
+            break;
+        size_t best = c, end = c + 4 < m ? c + 4 : m;
+        for (size_t k = c + 1; k < end; k++)
+            if (h[k].key < h[best].key)
+                best = k;
+        if (h[best].key >= x.key)
+            break;
+        h[i] = h[best];
+        i = best;
+    }
+    if (m)
+        h[i] = x;
+    return top;
+}
+
+/* Forward, every edge, times only: the leanest loop (a distance per node, no parents). */
+static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_anchor *anchors,
+                                 size_t n, cor_error *err)
+{
+    const cor_csr *c = &r->e->csr;
+    uint32_t nn = c->n_nodes;
+    size_t need = (size_t)c->n_edges + n + 1;
+    if (!r->tdist && !(r->tdist = malloc((nn + 1) * sizeof *r->tdist)))
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
+    if (r->lheap_cap < need) {
+        hitem *h = realloc(r->lheap, need * sizeof *h);
+        if (!h)
+            return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
+        r->lheap = h;
+        r->lheap_cap = need;
+    }
+    uint32_t *dist = r->tdist;
+    memset(dist, 0xff, nn * sizeof *dist);
+    hitem *h = r->lheap;
+    size_t hn = 0, remaining = 0;
+    if (++r->run == 0) {
+        memset(r->target_stamp, 0, (nn + 1) * sizeof *r->target_stamp);
+        r->run = 1;
+    }
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (s->targets[i] < nn && r->target_stamp[s->targets[i]] != r->run) {
+            r->target_stamp[s->targets[i]] = r->run;
+            remaining++;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (anchors[i].node >= nn)
+            return cor_error_set(err, COR_ERR_INTERNAL, "anchor node %u out of range",
+                                 anchors[i].node);
+        if (anchors[i].offset_ms < dist[anchors[i].node]) {
+            dist[anchors[i].node] = anchors[i].offset_ms;
+            lheap_push(h, &hn, (hitem){ anchors[i].offset_ms, anchors[i].node });
+        }
+    }
+    r->settled = 0;
+    while (hn) {
+        hitem top = lheap_pop(h, &hn);
+        uint32_t u = top.st, d = top.key;
+        if (d > dist[u])
+            continue; /* stale */
+        if (d > s->max_ms) {
+            dist[u] = COR_UNREACHABLE; /* beyond the limit: not reached */
+            break;
+        }
+        r->settled++;
+        if (s->targets && r->target_stamp[u] == r->run) {
+            r->target_stamp[u] = r->run - 1;
+            if (--remaining == 0)
+                break;
+        }
+        for (uint64_t f = c->first_out[u]; f < c->first_out[u + 1]; f++) {
+            uint32_t nd = d + c->time_ms[f], v = c->head[f];
+            if (nd >= d && nd < dist[v]) {
+                dist[v] = nd;
+                lheap_push(h, &hn, (hitem){ nd, v });
+            }
+        }
+    }
+    /* what was not settled is not final: queued entries hold the only unsettled times */
+    while (hn) {
+        hitem x = lheap_pop(h, &hn);
+        if (x.key <= dist[x.st])
+            dist[x.st] = COR_UNREACHABLE;
+    }
+    return COR_OK;
+}
+
 cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *anchors,
                           size_t n, cor_error *err)
 {
@@ -380,6 +494,9 @@ cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *
     r->layers = s->mode == COR_MODE_RAIL ? 3 : 1;
     r->backward = s->backward;
     r->times_only = s->times_only;
+    r->fast = s->times_only && s->mode == COR_MODE_MULTI && !s->backward;
+    if (r->fast)
+        return run_times_only(r, s, anchors, n, err);
     if (!router_alloc(r, (size_t)nn * (size_t)r->layers + 1))
         return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
     if (++r->run == 0) { /* stamps wrapped: start clean */
@@ -436,33 +553,6 @@ cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *
                 break;
         }
         double lu = r->s[top.st].len;
-        if (s->times_only && r->layers == 1 && !s->backward &&
-            allow == (1u << COR_EDGE_KIND_COUNT) - 1) {
-            /* the plain case: every edge, times only: read two edge arrays, touch one state */
-            for (uint64_t f = first[u]; f < first[u + 1]; f++) {
-                uint32_t nd = d + c->time_ms[f];
-                uint32_t v = c->head[f];
-                rstate *x = &r->s[v];
-                if (x->stamp != r->run) {
-                    x->stamp = r->run;
-                    x->dist = COR_UNREACHABLE;
-                    x->pos = NONE32;
-                }
-                if (nd < d || nd >= x->dist)
-                    continue;
-                x->dist = nd;
-                x->parent_e = NONE32;
-                if (x->pos == NONE32) {
-                    r->heap[r->heap_n] = (hitem){ nd, v };
-                    x->pos = (uint32_t)r->heap_n++;
-                    heap_up(r, x->pos);
-                } else {
-                    r->heap[x->pos].key = nd;
-                    heap_up(r, x->pos);
-                }
-            }
-            continue;
-        }
         if (!s->backward) {
             for (uint64_t f = first[u]; f < first[u + 1]; f++) {
                 int kind = c->kind[f] & 15;
@@ -515,6 +605,8 @@ uint32_t cor_router_time_ms(const cor_router *r, uint32_t node)
 {
     if (node >= r->e->csr.n_nodes)
         return COR_UNREACHABLE;
+    if (r->fast)
+        return r->tdist[node];
     uint32_t st = state_of(r, node);
     return r->s[st].stamp == r->run ? r->s[st].dist : COR_UNREACHABLE;
 }
