@@ -83,6 +83,8 @@ int cmd_matrix(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 /* [render declarations] */
 int cmd_render(int argc, char **argv);
+/* [report declarations] */
+int cmd_report(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 
 #endif

@@ -22,6 +22,9 @@ static const cli_command COMMANDS[] = {
     /* [render commands] */
     { "render", "a map of a theme as PNG, PDF or SVG (title, legend, scale bar, labels)",
       cmd_render },
+    /* [report command] */
+    { "report", "a multi-page PDF report: network, accessibility, corridors, site ranking",
+      cmd_report },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -43,6 +43,9 @@ void cor_canvas_stroke(cor_canvas *cv, cor_rgba c, double width, const double *d
 void cor_canvas_clip(cor_canvas *cv);                               /* clips to the path */
 
 /* Layers with opacity: drawing between push and pop is composited with alpha. */
+/* Ends the page and starts the next one (PDF: a new page of the same size). */
+void cor_canvas_show_page(cor_canvas *cv);
+
 void cor_canvas_push_group(cor_canvas *cv);
 void cor_canvas_pop_group(cor_canvas *cv, double alpha);
 
@@ -64,6 +67,8 @@ typedef struct {
     int bold;
     cor_align align;
     double letter_spacing_pt;
+    double wrap_pt;             /* > 0: lines wrap at this width (words, else characters) */
+    int ellipsize;              /* with wrap_pt: one line, cut with an ellipsis at the end */
 } cor_text_spec;
 
 /* The ink-independent logical size of the text in points. */

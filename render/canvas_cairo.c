@@ -169,6 +169,8 @@ void cor_canvas_clip(cor_canvas *cv)
     cairo_set_fill_rule(cv->cr, CAIRO_FILL_RULE_EVEN_ODD);
 }
 
+void cor_canvas_show_page(cor_canvas *cv) { cairo_show_page(cv->cr); }
+
 void cor_canvas_push_group(cor_canvas *cv) { cairo_push_group(cv->cr); }
 
 void cor_canvas_pop_group(cor_canvas *cv, double alpha)

@@ -1149,6 +1149,17 @@ static cor_status draw(cor_map *m, cor_canvas *cv, cor_error *err)
     return COR_OK;
 }
 
+void map_draw_on(cor_map *m, cor_canvas *cv, double x, double y)
+{
+    cor_canvas_save(cv);
+    cor_canvas_translate(cv, x, y);
+    cor_canvas_new_path(cv);
+    cor_canvas_rect(cv, 0, 0, m->w_pt, m->h_pt);
+    cor_canvas_clip(cv);
+    draw(m, cv, NULL);
+    cor_canvas_restore(cv);
+}
+
 cor_status cor_map_write(cor_map *m, const char *path, cor_error *err)
 {
     int fmt = cor_render_format_from_path(path);

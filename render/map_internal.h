@@ -102,6 +102,9 @@ void map_draw_symbol(cor_canvas *cv, st_symbol sym, double x, double y, double s
                      cor_rgba fill, cor_rgba stroke, double width);
 void map_draw_line_swatch(cor_canvas *cv, const st_layer *L, double x0, double y, double x1);
 
+/* Draws the whole map page with its top-left corner at x, y points of cv (for reports). */
+void map_draw_on(cor_map *m, cor_canvas *cv, double x, double y);
+
 /* furniture.c */
 cor_status furniture_layout(cor_map *m, cor_error *err);       /* titles, legend, frame */
 cor_status furniture_place(cor_map *m, cor_error *err);        /* scale bar, north arrow */

@@ -93,6 +93,14 @@ static PangoLayout *make_layout(cor_text *t, const cor_text_spec *s)
     pango_layout_set_font_description(l, d);
     pango_font_description_free(d);
     pango_layout_set_text(l, s->text, -1);
+    if (s->wrap_pt > 0) {
+        pango_layout_set_width(l, (int)(s->wrap_pt * PANGO_SCALE));
+        if (s->ellipsize) {
+            pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+            pango_layout_set_height(l, -1); /* one line */
+        } else
+            pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    }
     pango_layout_set_alignment(l, s->align == COR_ALIGN_CENTER ? PANGO_ALIGN_CENTER
                                   : s->align == COR_ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
                                                                 : PANGO_ALIGN_LEFT);
