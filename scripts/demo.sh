@@ -34,7 +34,10 @@ $C site --candidates grid:5km --within 河北 --criteria $CRIT/relocate_beijing_
   --top 5 -q -o out/sites_relocation_grid.gpkg | tee out/sites_relocation_grid.txt
 $C site --candidates parks --criteria $CRIT/robotics_plant.json --explain --top 5 -q \
   -o out/sites_robotics.csv | tee out/sites_robotics.txt
-echo "Wrote into out/: the base map (base_map.png, .pdf), the network (network.gpkg), routes,"
+echo "== The report"
+$C report -q -o out/report.pdf
+$C report -q --lang en -o out/report_en.pdf
+echo "Wrote into out/: the report (report.pdf, report_en.pdf), the base map (base_map.png, .pdf), the network (network.gpkg), routes,"
 echo "a city-port travel-time matrix, isochrones from Beijing, park accessibility to ports and"
 echo "airports, economic corridors (corridors.gpkg, linkage.csv, corridors.csv, ...) and site"
 echo "rankings for a Beijing function moving to Hebei and for a robotics plant."
