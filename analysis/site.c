@@ -404,13 +404,16 @@ static size_t keep_matching(cor_features *lf, const char *value)
 
 /* A layer of DATA, or FILE, or FILE:LAYER: its features in the working CRS. */
 static cor_status load_layer(cor_dataset *ds, const char *spec, const char *field,
-                             cor_features *out, cor_error *err)
+                             int data_only, cor_features *out, cor_error *err)
 {
     cor_error le = COR_ERROR_INIT;
     const char *fields[1] = { field };
     size_t nf = field ? 1 : 0;
     if (cor_dataset_read_layer(ds, spec, fields, nf, out, &le) == COR_OK)
         return COR_OK;
+    if (data_only)
+        return cor_error_set(err, COR_ERR_NOTFOUND, "%s: not a layer of the data (%s)", spec,
+                             le.msg);
     /* not a layer of DATA: a file (with an optional ":LAYER") */
     char path[1024], *layer = NULL;
     snprintf(path, sizeof path, "%s", spec);
@@ -809,7 +812,7 @@ static cor_status raw_values(cor_dataset *ds, const cor_engine *e, const criteri
                            col, err);
         } else if (k->kind == K_DISTANCE_TO) {
             cor_features lf;
-            st = load_layer(ds, k->layer, k->where_field, &lf, err);
+            st = load_layer(ds, k->layer, k->where_field, o->data_only, &lf, err);
             if (st == COR_OK && k->where_field && !keep_matching(&lf, k->where_value)) {
                 st = cor_error_set(err, COR_ERR_NOTFOUND, "%s: no feature of %s with %s = %s",
                                    k->id, k->layer, k->where_field, k->where_value);
@@ -831,6 +834,9 @@ static cor_status raw_values(cor_dataset *ds, const cor_engine *e, const criteri
                                    k->id, k->field);
             for (size_t i = 0; st == COR_OK && i < m; i++)
                 col[i] = cd->field[slot][i];
+        } else if (o->data_only) {
+            st = cor_error_set(err, COR_ERR_NOTFOUND, "%s: raster criteria read files, which "
+                               "this service does not do", k->id);
         } else if (cor_raster_sample(k->path, cor_graph_crs(cor_engine_graph(e)), cd->xy, m, col,
                                      &le) != COR_OK) {
             st = cor_error_set(err, le.code, "%s: %s", k->id, le.msg);
@@ -884,7 +890,7 @@ static cor_status exclusions(cor_dataset *ds, const criteria_doc *d, const cor_s
             continue;
         }
         cor_features lf;
-        if (load_layer(ds, k->layer, k->where_field, &lf, err) != COR_OK) {
+        if (load_layer(ds, k->layer, k->where_field, o->data_only, &lf, err) != COR_OK) {
             free(which);
             return err ? err->code : COR_ERR_NOTFOUND;
         }

@@ -115,11 +115,14 @@ typedef struct {
      * transform (then ds must not be used by another thread meanwhile) */
     cor_lonlat_fn lonlat;
     void *lonlat_user;
+    /* 1: layers only from ds, never other files, and no raster criteria (for a service that
+     * must not read files a client names); such criteria fail with COR_ERR_NOTFOUND */
+    int data_only;
 } cor_site_opts;
 #define COR_SITE_OPTS_DEFAULT ((cor_site_opts){ .method = -1, .strict = 0, .force = 0, \
     .max_snap_m = 20000.0, .sensitivity_draws = 0, .spread = 0.2, .top_k = 10, .seed = 1, \
     .threads = 0, .progress = NULL, .progress_user = NULL, .cancel = NULL, \
-    .cancel_user = NULL, .lonlat = NULL, .lonlat_user = NULL })
+    .cancel_user = NULL, .lonlat = NULL, .lonlat_user = NULL, .data_only = 0 })
 
 /* The evaluation of m candidates on n criteria. Arrays are owned by the result. */
 typedef struct {
