@@ -218,7 +218,8 @@ cor_status cor_points_load(cor_dataset *ds, const cor_engine *e, const char *spe
         layer = cor_dataset_role_layer(ds, (cor_role)role);
         if (!pl->n || !layer)
             return cor_error_set(err, COR_ERR_INPUT, "%s %s: no points (%s)", o->option, spec,
-                            layer ? "the layer is empty" : "DATA has no layer for this role");
+                                 layer ? "the layer is empty"
+                                       : "DATA has no layer for this role");
         path = cor_dataset_source(ds);
         out->role = role;
         const cor_graph *g = cor_engine_graph(e);
@@ -271,8 +272,8 @@ cor_status cor_points_load(cor_dataset *ds, const cor_engine *e, const char *spe
             cor_log(&lg, COR_LOG_WARN, "%s %s: %zu more places not joined to the network",
                     o->option, spec, unjoined);
         if (out->n_off == out->n) {
-            rc = cor_error_set(err, COR_ERR_INPUT, "%s %s: no place is joined to the network (no road "
-                          "within the access distance of any)", o->option, spec);
+            rc = cor_error_set(err, COR_ERR_INPUT, "%s %s: no place is joined to the network "
+                               "(no road within the access distance of any)", o->option, spec);
             goto done;
         }
     } else {
@@ -283,9 +284,9 @@ cor_status cor_points_load(cor_dataset *ds, const cor_engine *e, const char *spe
             struct stat sb;
             if (strncmp(spec, "PG:", 3) && strncmp(spec, "/vsi", 4) && stat(spec, &sb) != 0)
                 return cor_error_set(err, COR_ERR_NOTFOUND,
-                                "%s %s: not a place role (cities, ports, airports, stations, "
-                                "parks), a layer of %s or a file: %s", o->option, spec,
-                                cor_dataset_source(ds), strerror(errno));
+                                     "%s %s: not a place role (cities, ports, airports, "
+                                     "stations, parks), a layer of %s or a file: %s", o->option,
+                                     spec, cor_dataset_source(ds), strerror(errno));
             path = spec;
         }
         cor_places pl;
@@ -351,12 +352,13 @@ cor_status cor_points_load(cor_dataset *ds, const cor_engine *e, const char *spe
         if (out->n_off == out->n) {
             if (isfinite(nearest_far))
                 rc = cor_error_set(err, COR_ERR_INPUT,
-                              "%s %s: no point is within %.1f km of a road (the closest, '%s', "
-                              "is %.1f km away; see --max-snap)", o->option, spec,
-                              o->max_snap_m / 1000.0, nearest_far_label, nearest_far / 1000.0);
+                                   "%s %s: no point is within %.1f km of a road (the closest, "
+                                   "'%s', is %.1f km away; see --max-snap)", o->option, spec,
+                                   o->max_snap_m / 1000.0, nearest_far_label,
+                                   nearest_far / 1000.0);
             else
-                rc = cor_error_set(err, COR_ERR_INPUT, "%s %s: no point can be snapped to the network",
-                              o->option, spec);
+                rc = cor_error_set(err, COR_ERR_INPUT, "%s %s: no point can be snapped to the "
+                                   "network", o->option, spec);
             goto done;
         }
     }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,18 @@ struct cor_site_criteria {
 };
 typedef struct cor_site_criteria criteria_doc;
 
+/* A malformed criteria document (COR_ERR_CONFIG). */
+static cor_status bad(cor_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static cor_status bad(cor_error *err, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cor_error_set(err, COR_ERR_CONFIG, "%s", msg);
+}
+
 static cor_status lonlat_of_dataset(double *xy, void *dataset, cor_error *err)
 {
     return cor_dataset_lonlat_to_xy(dataset, xy, 1, err);
@@ -72,13 +85,13 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
     d->method = -1;
     json_t *r = d->root, *v;
     if (!json_is_object(r))
-        return cor_error_set(err, COR_ERR_CONFIG, "%s: the top level must be an object", path);
+        return bad(err, "%s: the top level must be an object", path);
     const char *key;
     json_object_foreach(r, key, v) {
         if (strcmp(key, "name") && strcmp(key, "description") && strcmp(key, "method") &&
             strcmp(key, "weights") && strcmp(key, "ahp") && strcmp(key, "mode") &&
             strcmp(key, "criteria") && strcmp(key, "constraints"))
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s: unknown key", path, key);
+            return bad(err, "%s: %s: unknown key", path, key);
     }
     d->title = json_string_value(json_object_get(r, "name"));
     if ((v = json_object_get(r, "method"))) {
@@ -86,22 +99,22 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
         d->method = m && !strcmp(m, "wlc") ? COR_METHOD_WLC
                     : m && !strcmp(m, "topsis") ? COR_METHOD_TOPSIS : -2;
         if (d->method == -2)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: method: must be \"wlc\" or \"topsis\"", path);
+            return bad(err, "%s: method: must be \"wlc\" or \"topsis\"", path);
     }
     d->mode = COR_MODE_MULTI;
     if ((v = json_object_get(r, "mode")) &&
         (!json_is_string(v) || (d->mode = cor_mode_from_name(json_string_value(v))) < 0))
-        return cor_error_set(err, COR_ERR_CONFIG, "%s: mode: must be multi, road or rail", path);
+        return bad(err, "%s: mode: must be multi, road or rail", path);
     if ((v = json_object_get(r, "weights"))) {
         const char *w = json_string_value(v);
         d->weights = w && !strcmp(w, "direct") ? 0 : w && !strcmp(w, "ahp") ? 1
                      : w && !strcmp(w, "entropy") ? 2 : -1;
         if (d->weights < 0)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: weights: must be \"direct\", \"ahp\" or \"entropy\"", path);
+            return bad(err, "%s: weights: must be \"direct\", \"ahp\" or \"entropy\"", path);
     }
     json_t *cl = json_object_get(r, "criteria");
     if (!json_is_array(cl) || json_array_size(cl) < 1 || json_array_size(cl) > 15)
-        return cor_error_set(err, COR_ERR_CONFIG, "%s: criteria: must be an array of 1 to 15 criteria", path);
+        return bad(err, "%s: criteria: must be an array of 1 to 15 criteria", path);
     size_t i;
     json_t *ce;
     json_array_foreach(cl, i, ce) {
@@ -109,7 +122,7 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
         char p[64];
         snprintf(p, sizeof p, "criteria[%zu]", i);
         if (!json_is_object(ce))
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s: must be an object", path, p);
+            return bad(err, "%s: %s: must be an object", path, p);
         json_object_foreach(ce, key, v) {
             static const char *const KNOWN[] = { "id", "kind", "to", "minutes", "chain", "layer",
                                                  "where", "field", "path", "direction",
@@ -118,26 +131,26 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
             for (int q = 0; KNOWN[q]; q++)
                 ok |= !strcmp(key, KNOWN[q]);
             if (!ok)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.%s: unknown key", path, p, key);
+                return bad(err, "%s: %s.%s: unknown key", path, p, key);
         }
         const char *id = json_string_value(json_object_get(ce, "id"));
         const char *kind = json_string_value(json_object_get(ce, "kind"));
         if (!id || !*id || strlen(id) > 40)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.id: a name of 1 to 40 characters is required", path, p);
+            return bad(err, "%s: %s.id: a name of 1 to 40 characters is required", path, p);
         for (const char *q = id; *q; q++)
             if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.id: '%s' may hold only a-z, 0-9 and _", path, p, id);
+                return bad(err, "%s: %s.id: '%s' may hold only a-z, 0-9 and _", path, p, id);
         for (size_t q = 0; q + 1 < d->n_crit; q++)
             if (!strcmp(d->crit[q].id, id))
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.id: '%s' is used twice", path, p, id);
+                return bad(err, "%s: %s.id: '%s' is used twice", path, p, id);
         snprintf(k->id, sizeof k->id, "%s", id);
         k->kind = -1;
         for (int q = 0; kind && q < 6; q++)
             if (!strcmp(kind, KIND_NAMES[q]))
                 k->kind = q;
         if (k->kind < 0)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.kind: '%s' is not one of time_to, population_within, "
-                        "parks_within, distance_to, field, raster", path, p, kind ? kind : "");
+            return bad(err, "%s: %s.kind: '%s' is not one of time_to, population_within, "
+                       "parks_within, distance_to, field, raster", path, p, kind ? kind : "");
         k->to = json_string_value(json_object_get(ce, "to"));
         k->chain = json_string_value(json_object_get(ce, "chain"));
         k->layer = json_string_value(json_object_get(ce, "layer"));
@@ -148,27 +161,27 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
             const char *wk;
             json_t *wv2;
             if (!json_is_object(wh) || json_object_size(wh) != 1)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.where: must be {\"FIELD\": \"VALUE\"}", path, p);
+                return bad(err, "%s: %s.where: must be {\"FIELD\": \"VALUE\"}", path, p);
             json_object_foreach(wh, wk, wv2) {
                 k->where_field = wk;
                 k->where_value = json_string_value(wv2);
             }
             if (!k->where_value)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.where: the value must be a string", path, p);
+                return bad(err, "%s: %s.where: the value must be a string", path, p);
         }
         json_t *mv = json_object_get(ce, "minutes");
         k->minutes = json_is_number(mv) ? json_number_value(mv) : NAN;
         if ((k->kind == K_TIME_TO && !k->to) || (k->kind == K_DISTANCE_TO && !k->layer) ||
             (k->kind == K_FIELD && !k->field) || (k->kind == K_RASTER && !k->path))
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s: kind %s needs \"%s\"", path, p, KIND_NAMES[k->kind],
-                        k->kind == K_TIME_TO ? "to" : k->kind == K_DISTANCE_TO ? "layer"
-                        : k->kind == K_FIELD ? "field" : "path");
+            return bad(err, "%s: %s: kind %s needs \"%s\"", path, p, KIND_NAMES[k->kind],
+                       k->kind == K_TIME_TO ? "to" : k->kind == K_DISTANCE_TO ? "layer"
+                       : k->kind == K_FIELD ? "field" : "path");
         if ((k->kind == K_POP_WITHIN || k->kind == K_PARKS_WITHIN) &&
             !(k->minutes > 0 && k->minutes <= 1440))
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.minutes: must be a number in (0, 1440]", path, p);
+            return bad(err, "%s: %s.minutes: must be a number in (0, 1440]", path, p);
         const char *dir = json_string_value(json_object_get(ce, "direction"));
         if (!dir || (strcmp(dir, "benefit") && strcmp(dir, "cost")))
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.direction: must be \"benefit\" or \"cost\"", path, p);
+            return bad(err, "%s: %s.direction: must be \"benefit\" or \"cost\"", path, p);
         k->dir = !strcmp(dir, "cost") ? COR_COST : COR_BENEFIT;
         json_t *tf = json_object_get(ce, "transform");
         k->tf = (cor_transform){ COR_TRANSFORM_LINEAR, k->dir, 0, k->px, k->ps };
@@ -176,16 +189,16 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
             json_t *pts = json_object_get(tf, "piecewise");
             if (!json_is_object(tf) || !json_is_array(pts) || json_array_size(pts) < 1 ||
                 json_array_size(pts) > 16)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.transform: \"linear\" or {\"piecewise\": [[x, score], "
-                            "...]} with 1 to 16 points", path, p);
+                return bad(err, "%s: %s.transform: \"linear\" or {\"piecewise\": [[x, score], "
+                           "...]} with 1 to 16 points", path, p);
             size_t q;
             json_t *pt;
             json_array_foreach(pts, q, pt) {
                 if (!json_is_array(pt) || json_array_size(pt) != 2 ||
                     !json_is_number(json_array_get(pt, 0)) ||
                     !json_is_number(json_array_get(pt, 1)))
-                    return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.transform.piecewise[%zu]: must be [x, score]", path,
-                                p, q);
+                    return bad(err, "%s: %s.transform.piecewise[%zu]: must be [x, score]", path,
+                               p, q);
                 k->px[q] = json_number_value(json_array_get(pt, 0));
                 k->ps[q] = json_number_value(json_array_get(pt, 1));
             }
@@ -194,29 +207,29 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
             cor_error e = COR_ERROR_INIT;
             double probe = 0, out;
             if (cor_transform_apply(&k->tf, &probe, 1, &out, &e) != COR_OK)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.transform: %s", path, p, e.msg);
+                return bad(err, "%s: %s.transform: %s", path, p, e.msg);
         }
         json_t *wv = json_object_get(ce, "weight");
         if (wv) {
             if (!json_is_number(wv) || !(json_number_value(wv) >= 0))
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.weight: must be a number >= 0", path, p);
+                return bad(err, "%s: %s.weight: must be a number >= 0", path, p);
             k->weight = json_number_value(wv);
             k->has_weight = 1;
         }
         if (d->weights == 0 && !k->has_weight)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.weight: direct weights need a weight for every criterion",
-                        path, p);
+            return bad(err, "%s: %s.weight: direct weights need a weight for every criterion",
+                       path, p);
     }
     if (d->weights == 1) {
         json_t *a = json_object_get(r, "ahp");
         size_t n = d->n_crit;
         if (!json_is_array(a) || json_array_size(a) != n)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: ahp: must be a %zu x %zu matrix (criteria order)", path, n, n);
+            return bad(err, "%s: ahp: must be a %zu x %zu matrix (criteria order)", path, n, n);
         for (size_t q = 0; q < n; q++) {
             json_t *row = json_array_get(a, q);
             if (!json_is_array(row) || json_array_size(row) != n)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: ahp[%zu]: must be a row of %zu numbers (the matrix is not "
-                            "square)", path, q, n);
+                return bad(err, "%s: ahp[%zu]: must be a row of %zu numbers (the matrix is not "
+                           "square)", path, q, n);
             for (size_t s = 0; s < n; s++) {
                 json_t *x = json_array_get(row, s);
                 double a = NAN, b = 1;
@@ -236,18 +249,18 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
                         a = NAN;
                 }
                 if (!isfinite(a) || !isfinite(b) || b == 0)
-                    return cor_error_set(err, COR_ERR_CONFIG, "%s: ahp[%zu][%zu]: must be a number or a fraction \"a/b\"",
-                                path, q, s);
+                    return bad(err, "%s: ahp[%zu][%zu]: must be a number or a fraction \"a/b\"",
+                               path, q, s);
                 d->ahp[q * n + s] = a / b;
             }
         }
     }
     json_t *cs = json_object_get(r, "constraints");
     if (cs && !json_is_array(cs))
-        return cor_error_set(err, COR_ERR_CONFIG, "%s: constraints: must be an array", path);
+        return bad(err, "%s: constraints: must be an array", path);
     json_array_foreach(cs, i, ce) {
         if (d->n_cons == 32)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: constraints: at most 32", path);
+            return bad(err, "%s: constraints: at most 32", path);
         constraint *k = &d->cons[d->n_cons++];
         char p[64];
         snprintf(p, sizeof p, "constraints[%zu]", i);
@@ -256,36 +269,36 @@ static cor_status parse_criteria(criteria_doc *d, cor_error *err)
                   : kind && !strcmp(kind, "inside") ? C_INSIDE
                   : kind && !strcmp(kind, "limit") ? C_LIMIT : -1;
         if (k->kind < 0)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.kind: must be exclude_inside, inside or limit", path, p);
+            return bad(err, "%s: %s.kind: must be exclude_inside, inside or limit", path, p);
         k->layer = json_string_value(json_object_get(ce, "layer"));
         k->reason = json_string_value(json_object_get(ce, "reason"));
         k->crit = json_string_value(json_object_get(ce, "criterion"));
         json_t *wh = json_object_get(ce, "where");
         if (wh) {
             if (!json_is_object(wh) || json_object_size(wh) != 1)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.where: must be {\"FIELD\": \"VALUE\"}", path, p);
+                return bad(err, "%s: %s.where: must be {\"FIELD\": \"VALUE\"}", path, p);
             json_object_foreach(wh, key, v) {
                 k->where_field = key;
                 k->where_value = json_string_value(v);
             }
             if (!k->where_value)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.where: the value must be a string", path, p);
+                return bad(err, "%s: %s.where: the value must be a string", path, p);
         }
         json_t *mn = json_object_get(ce, "min"), *mx = json_object_get(ce, "max");
         k->min = json_is_number(mn) ? json_number_value(mn) : -INFINITY;
         k->max = json_is_number(mx) ? json_number_value(mx) : INFINITY;
         if (k->kind != C_LIMIT && !k->layer)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.layer: required", path, p);
+            return bad(err, "%s: %s.layer: required", path, p);
         if (k->kind == C_LIMIT) {
             k->crit_index = -1;
             for (size_t q = 0; k->crit && q < d->n_crit; q++)
                 if (!strcmp(d->crit[q].id, k->crit))
                     k->crit_index = (int)q;
             if (k->crit_index < 0)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s.criterion: '%s' is not a criterion id", path, p,
-                            k->crit ? k->crit : "");
+                return bad(err, "%s: %s.criterion: '%s' is not a criterion id", path, p,
+                           k->crit ? k->crit : "");
             if (!mn && !mx)
-                return cor_error_set(err, COR_ERR_CONFIG, "%s: %s: a limit needs min or max", path, p);
+                return bad(err, "%s: %s: a limit needs min or max", path, p);
         }
     }
     return COR_OK;
@@ -323,7 +336,7 @@ cor_site_criteria *cor_site_criteria_load(const char *path, cor_error *err)
 cor_site_criteria *cor_site_criteria_from_json(json_t *doc, const char *what, cor_error *err)
 {
     if (!doc) {
-        cor_error_set(err, COR_ERR_CONFIG, "%s: required", what ? what : "criteria");
+        bad(err, "%s: required", what ? what : "criteria");
         return NULL;
     }
     return criteria_new(json_incref(doc), what, err);
@@ -335,8 +348,8 @@ cor_site_criteria *cor_site_criteria_parse(const char *text, size_t len, const c
     json_error_t je;
     json_t *root = json_loadb(text ? text : "", text ? len : 0, 0, &je);
     if (!root) {
-        cor_error_set(err, COR_ERR_CONFIG, "%s: not JSON (line %d, column %d: %s)",
-                      what ? what : "criteria", je.line, je.column, je.text);
+        bad(err, "%s: not JSON (line %d, column %d: %s)",
+            what ? what : "criteria", je.line, je.column, je.text);
         return NULL;
     }
     return criteria_new(root, what, err);
@@ -377,8 +390,8 @@ cor_status cor_site_criteria_point_fields(const cor_site_criteria *c, cor_points
         if (c->crit[j].kind != K_FIELD)
             continue;
         if (nf == COR_POINTS_MAX_FIELDS)
-            return cor_error_set(err, COR_ERR_CONFIG, "at most %d field criteria",
-                                 COR_POINTS_MAX_FIELDS);
+            return bad(err, "at most %d field criteria",
+                       COR_POINTS_MAX_FIELDS);
         po->fields[nf] = c->crit[j].field;
         po->field_options[nf] = c->crit[j].id;
         nf++;
@@ -610,7 +623,7 @@ cor_status cor_site_candidates_grid(cor_dataset *ds, const cor_engine *e, double
     if (!max_cells)
         max_cells = 2000000;
     if (!(cell_m > 0))
-        return cor_error_set(err, COR_ERR_CONFIG, "grid: the cell size must be positive");
+        return bad(err, "grid: the cell size must be positive");
     cor_features b;
     size_t bi = 0;
     if (find_boundary(ds, within, &b, &bi, err) != COR_OK)
@@ -827,11 +840,11 @@ static cor_status raw_values(cor_dataset *ds, const cor_engine *e, const criteri
         } else if (k->kind == K_FIELD) {
             int slot = field_slot++;
             if (cd->is_grid)
-                st = cor_error_set(err, COR_ERR_CONFIG, "%s: a field criterion needs point "
-                                   "candidates, not a grid", k->id);
+                st = bad(err, "%s: a field criterion needs point "
+                         "candidates, not a grid", k->id);
             else if (slot >= COR_POINTS_MAX_FIELDS || !cd->field[slot])
-                st = cor_error_set(err, COR_ERR_CONFIG, "%s: the candidates carry no field %s",
-                                   k->id, k->field);
+                st = bad(err, "%s: the candidates carry no field %s",
+                         k->id, k->field);
             for (size_t i = 0; st == COR_OK && i < m; i++)
                 col[i] = cd->field[slot][i];
         } else if (o->data_only) {
@@ -944,8 +957,8 @@ static cor_status weights(const criteria_doc *d, const cor_site_opts *o, const u
             s += w[j] = d->crit[j].weight;
         r->weights_sum = s;
         if (fabs(s - 1.0) > 1e-9 && o->strict)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: the weights sum to %g, not 1 "
-                                 "(--strict)", what, s);
+            return bad(err, "%s: the weights sum to %g, not 1 "
+                       "(--strict)", what, s);
         if (cor_weights_normalise(w, n, &le) != COR_OK)
             return cor_error_set(err, le.code, "%s: %s", what, le.msg);
     } else if (d->weights == 1) {
@@ -953,9 +966,9 @@ static cor_status weights(const criteria_doc *d, const cor_site_opts *o, const u
         if (cor_ahp(d->ahp, n, w, &r->ahp, &le) != COR_OK)
             return cor_error_set(err, le.code, "%s: ahp: %s", what, le.msg);
         if (r->ahp.cr > 0.10 && !o->force)
-            return cor_error_set(err, COR_ERR_CONFIG, "%s: ahp: the consistency ratio %.3f "
-                                 "exceeds 0.10 (revise the judgements, or --force)", what,
-                                 r->ahp.cr);
+            return bad(err, "%s: ahp: the consistency ratio %.3f "
+                       "exceeds 0.10 (revise the judgements, or --force)", what,
+                       r->ahp.cr);
     } else {
         r->weights_sum = 1;
         double *in = malloc((n_in * n + 1) * sizeof *in);

@@ -1,6 +1,6 @@
 /* serve_api.c: the query endpoints of `corridor serve` (/health, /info, /route, /isochrone,
- * /access, /matrix, /site/score, /layers/...): parameter checks, the searches on a per-thread router, and
- * the JSON and GeoJSON answers. Knows nothing of HTTP transport. */
+ * /access, /matrix, /site/score, /layers/...): parameter checks, the searches on a per-thread
+ * router, and the JSON and GeoJSON answers. Knows nothing of HTTP transport. */
 #include "serve.h"
 #include "route_answer.h"
 #include "site_answer.h"
