@@ -2,7 +2,8 @@
  * criterion values are known to the second: travel times, population within T minutes,
  * distances to a layer, exclusions (a protected zone, a park off the network), scores,
  * WLC totals, ranks, contributions, a sensitivity analysis without spread, grid candidates
- * over a boundary, and the errors of bad criteria documents (naming the JSON path). */
+ * over a boundary, and the errors of bad criteria documents (naming the JSON path). Issue #5
+ * (site evaluation) and #7 (the library behind POST /site/score). */
 #include "check.h"
 #include "corridor/site.h"
 #include "testdata.h"
