@@ -29,6 +29,7 @@
 static const char USAGE[] =
     "Usage: corridor serve [DATA] [--bind ADDR] [--port N] [--threads N] [--max-matrix N]\n"
     "                      [--max-minutes M] [--max-body SIZE] [--max-image PX]\n"
+    "                      [--max-site-candidates N]\n"
     "                      [--time-budget-ms MS] [--max-connections N] [--idle-timeout S]\n"
     "                      [--max-snap KM] [--web-dir DIR] [--speed KEY=VALUE]...\n"
     "                      [--config FILE] [-q]\n\n"
@@ -44,6 +45,11 @@ static const char USAGE[] =
     "                                        rail station and major city, with names\n"
     "  POST /matrix  {\"sources\":[...],\"destinations\":[...],\"mode\":M}\n"
     "                                        {\"times_s\":[[...]],\"distances_m\":[[...]]}\n"
+    "  POST /site/score  {\"criteria\":{...},\"candidates\":\"parks\"|\"grid:5km\"|\n"
+    "                    [{\"name\",\"lon\",\"lat\"},...],\"within\":NAME,\"top\":N}\n"
+    "                                        the answer of corridor site --json; criteria as\n"
+    "                                        in datasets/criteria/ (layers of DATA only, no\n"
+    "                                        files or rasters)\n"
     "  GET  /map.png?extent=BOX|NAME&width=W&height=H[&lang=zh|en|both][&title=T]\n"
     "                                        a map of the base theme (corridor render)\n"
     "  GET  /layers/provinces.geojson, /layers/places.geojson   the page's base map\n"
@@ -58,7 +64,10 @@ static const char USAGE[] =
     "  --max-minutes M      largest isochrone band in minutes (default 240, at most 1440)\n"
     "  --max-body SIZE      largest POST body (default 1MB; B, KB, MB)\n"
     "  --max-image PX       largest side of /map.png in pixels (default 4096)\n"
-    "  --time-budget-ms MS  wall time an isochrone or matrix may take (default 10000)\n"
+    "  --max-site-candidates N  largest number of candidates of /site/score (default\n"
+    "                       10000; a 5 km grid over Hebei has 7,535)\n"
+    "  --time-budget-ms MS  wall time an isochrone, matrix or site score may take (default\n"
+    "                       10000)\n"
     "  --max-connections N  open connections above this get 503 (default 256)\n"
     "  --idle-timeout S     close connections idle for S seconds (default 30)\n"
     "  --max-snap KM        refuse LON,LAT farther than this from a road (default 20)\n"
@@ -394,7 +403,7 @@ int cmd_serve(int argc, char **argv)
     cli_ctx c = { .prog = "corridor serve" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
     enum { O_BIND = 2000, O_PORT, O_THREADS, O_MATRIX, O_MINUTES, O_BODY, O_IMAGE, O_BUDGET,
-           O_CONN, O_IDLE, O_SNAP, O_WEB };
+           O_CONN, O_IDLE, O_SNAP, O_WEB, O_SITE };
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
         { "bind", required_argument, NULL, O_BIND }, { "port", required_argument, NULL, O_PORT },
@@ -407,13 +416,15 @@ int cmd_serve(int argc, char **argv)
         { "max-connections", required_argument, NULL, O_CONN },
         { "idle-timeout", required_argument, NULL, O_IDLE },
         { "max-snap", required_argument, NULL, O_SNAP },
-        { "web-dir", required_argument, NULL, O_WEB }, { 0, 0, 0, 0 },
+        { "web-dir", required_argument, NULL, O_WEB },
+        { "max-site-candidates", required_argument, NULL, O_SITE }, { 0, 0, 0, 0 },
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     serve_limits lim = { .threads = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 2,
                          .max_connections = 256, .max_matrix = 10000, .max_minutes = 240,
                          .max_body = 1 << 20, .max_image = 4096, .time_budget_ms = 10000,
-                         .idle_timeout_s = 30, .max_snap_m = 20000 };
+                         .idle_timeout_s = 30, .max_snap_m = 20000,
+                         .max_site_candidates = 10000 };
     const char *bind_addr = "127.0.0.1", *web_dir = COR_WEB_DIR;
     long long port = 8080, v;
     int opt, code;
@@ -446,6 +457,12 @@ int cmd_serve(int argc, char **argv)
                 return cli_usage_error(&c, USAGE, "--max-matrix: '%s' is not 1-100000000",
                                        optarg);
             lim.max_matrix = (size_t)v;
+            break;
+        case O_SITE:
+            if (!parse_count(optarg, 1, 1000000, &v))
+                return cli_usage_error(&c, USAGE, "--max-site-candidates: '%s' is not "
+                                       "1-1000000", optarg);
+            lim.max_site_candidates = (size_t)v;
             break;
         case O_MINUTES: {
             char *end;

@@ -21,6 +21,7 @@ typedef struct {
     unsigned time_budget_ms;    /* wall time a request may compute */
     unsigned idle_timeout_s;    /* idle connections are closed after this */
     double max_snap_m;          /* LON,LAT farther than this from a road are refused */
+    size_t max_site_candidates; /* candidates of one POST /site/score */
 } serve_limits;
 
 /* Per-thread scratch: routers and a GeoJSON transform, handed out by worker_get(). One router
@@ -46,8 +47,8 @@ typedef struct {
 } serve_file;
 
 /* Everything the server shares. Built before the threads start, read-only afterwards except
- * the worker free list (lock), the PROJ transform of the dataset (proj_lock) and the
- * counters (atomics). */
+ * the worker free list (lock), the PROJ transform of the dataset (proj_lock; also held by
+ * POST /site/score while it reads net.ds's layers) and the counters (atomics). */
 typedef struct {
     serve_limits lim;
     int quiet;

@@ -1,8 +1,9 @@
 /* serve_api.c: the query endpoints of `corridor serve` (/health, /info, /route, /isochrone,
- * /access, /matrix, /layers/...): parameter checks, the searches on a per-thread router, and
- * the JSON and GeoJSON answers. Knows nothing of HTTP transport. */
+ * /access, /matrix, /site/score, /layers/...): parameter checks, the searches on a per-thread
+ * router, and the JSON and GeoJSON answers. Knows nothing of HTTP transport. */
 #include "serve.h"
 #include "route_answer.h"
+#include "site_answer.h"
 #include "corridor/access.h"
 #include "corridor/isochrone.h"
 
@@ -787,8 +788,270 @@ done:
     json_decref(doc);
 }
 
+/* ---- /site/score -------------------------------------------------------------------------- */
+/* Whether spec names a place role or a layer of the data (never a file: the service reads no
+ * file a client names). */
+static int site_source_of_data(const cor_dataset *ds, const char *spec)
+{
+    static const char *const PLURALS[] = { "cities", "ports", "airports", "stations", "parks" };
+    int r = cor_role_from_name(spec);
+    if (r >= 0 && cor_role_is_place((cor_role)r))
+        return 1;
+    for (size_t k = 0; k < sizeof PLURALS / sizeof PLURALS[0]; k++)
+        if (!strcmp(spec, PLURALS[k]))
+            return 1;
+    for (size_t i = 0, n = cor_dataset_layer_count(ds); i < n; i++) {
+        cor_layer_info li;
+        cor_dataset_layer_info(ds, i, &li);
+        if (li.name && !strcmp(li.name, spec))
+            return 1;
+    }
+    return 0;
+}
+
+/* Candidates [{"name", "lon", "lat"}, ...] as points snapped to the nearest road node within
+ * the service's --max-snap (farther ones stay off the network and are excluded with their
+ * reason, as corridor site does with a file of points). Call with proj_lock held. */
+static int site_points(serve_ctx *s, json_t *a, cor_points *p, serve_reply *out)
+{
+    size_t m = json_array_size(a);
+    memset(p, 0, sizeof *p);
+    p->role = -1;
+    if (!(p->items = calloc(m + 1, sizeof *p->items))) {
+        serve_reply_error(out, 500, "Internal", "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < m; i++) {
+        json_t *c = json_array_get(a, i), *jn = json_object_get(c, "name"),
+               *jx = json_object_get(c, "lon"), *jy = json_object_get(c, "lat");
+        const char *name = json_string_value(jn);
+        if (!json_is_object(c) || !name || !json_is_number(jx) || !json_is_number(jy)) {
+            serve_reply_error(out, 400, "InvalidQuery", "candidates[%zu]: must be {\"name\": "
+                              "TEXT, \"lon\": NUMBER, \"lat\": NUMBER}", i);
+            return 0;
+        }
+        if (!place_ok("candidates[].name", name, out))
+            return 0;
+        double lon = json_number_value(jx), lat = json_number_value(jy);
+        if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+            serve_reply_error(out, 400, "InvalidQuery", "candidates[%zu]: lon %g, lat %g: out "
+                              "of range", i, lon, lat);
+            return 0;
+        }
+        cor_point *q = &p->items[p->n++];
+        q->label = strdup(name);
+        q->fid = (int64_t)i + 1;
+        q->lon_deg = lon;
+        q->lat_deg = lat;
+        q->mass = NAN;
+        q->field[0] = q->field[1] = NAN;
+        double xy[2] = { lon, lat };
+        cor_error err = COR_ERROR_INIT;
+        if (!q->label || cor_dataset_lonlat_to_xy(s->net.ds, xy, 1, &err) != COR_OK) {
+            serve_reply_error(out, 500, "Internal", "candidates[%zu]: %s", i,
+                              q->label ? err.msg : "out of memory");
+            return 0;
+        }
+        q->x_m = xy[0];
+        q->y_m = xy[1];
+        double snap = NAN;
+        err = COR_ERROR_INIT;
+        if (cor_engine_anchor_xy(s->net.e, xy[0], xy[1], s->lim.max_snap_m, &q->anchor, &snap,
+                                 &err) != COR_OK) {
+            q->anchor = (cor_anchor){ COR_UNREACHABLE, 0, 0.0f };
+            p->n_off++;
+        }
+        q->snap_m = snap;
+    }
+    return 1;
+}
+
+static void api_site(serve_ctx *s, const serve_req *rq, serve_reply *out)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(rq->body ? rq->body : "", rq->body_len, JSON_REJECT_DUPLICATES,
+                             &jerr);
+    cor_site_criteria *crit = NULL;
+    cor_site_candidates cd;
+    cor_site_result res;
+    cor_points pts;
+    memset(&cd, 0, sizeof cd);
+    memset(&res, 0, sizeof res);
+    memset(&pts, 0, sizeof pts);
+    int heavy = 0, locked = 0;
+    long long top = 10;
+    if (!doc) {
+        serve_reply_error(out, 400, "InvalidQuery", "body: not JSON (line %d, column %d: %s)",
+                          jerr.line, jerr.column, jerr.text);
+        return;
+    }
+    if (!json_is_object(doc)) {
+        serve_reply_error(out, 400, "InvalidQuery", "body: not a JSON object");
+        goto done;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        if (strcmp(key, "criteria") && strcmp(key, "candidates") && strcmp(key, "within") &&
+            strcmp(key, "top")) {
+            serve_reply_error(out, 400, "InvalidQuery", "%s: unknown key (criteria, candidates, "
+                              "within, top)", key);
+            goto done;
+        }
+    }
+    if ((v = json_object_get(doc, "top"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000) {
+            serve_reply_error(out, 400, "InvalidQuery", "top: must be an integer from 1 to "
+                              "100000");
+            goto done;
+        }
+        top = json_integer_value(v);
+    }
+    cor_error err = COR_ERROR_INIT;
+    if (!(crit = cor_site_criteria_from_json(json_object_get(doc, "criteria"), "criteria",
+                                             &err))) {
+        serve_reply_error(out, err.code == COR_ERR_NOMEM ? 500 : 400,
+                          err.code == COR_ERR_NOMEM ? "Internal" : "InvalidQuery", "%s",
+                          err.msg);
+        goto done;
+    }
+    json_t *jc = json_object_get(doc, "candidates");
+    const char *cand = json_string_value(jc);
+    const char *within = json_string_value(json_object_get(doc, "within"));
+    double cell_m = 0;
+    if (json_object_get(doc, "within") && (!within || !place_ok("within", within, out))) {
+        if (!within)
+            serve_reply_error(out, 400, "InvalidQuery", "within: must be a name");
+        goto done;
+    }
+    if (cand) {
+        if (!place_ok("candidates", cand, out))
+            goto done;
+        if (!strncmp(cand, "grid:", 5)) {
+            if (!cli_parse_number(cand + 5, &cell_m) || !(cell_m >= 100)) {
+                serve_reply_error(out, 400, "InvalidQuery", "candidates: %s: the grid size "
+                                  "must be at least 100m (e.g. grid:5km)", cand);
+                goto done;
+            }
+            if (!within) {
+                serve_reply_error(out, 400, "InvalidQuery", "within: required for a grid (e.g. "
+                                  "\"within\": \"河北\")");
+                goto done;
+            }
+        } else if (!site_source_of_data(s->net.ds, cand)) {
+            serve_reply_error(out, 400, "InvalidQuery", "candidates: '%s' is not a place role "
+                              "(cities, ports, airports, stations, parks) nor a layer of the "
+                              "data, nor grid:SIZE", cand);
+            goto done;
+        }
+    } else if (json_is_array(jc) && json_array_size(jc) > 0) {
+        if (json_array_size(jc) > s->lim.max_site_candidates) {
+            serve_reply_error(out, 400, "InvalidQuery", "candidates: %zu, more than the limit "
+                              "of %zu", json_array_size(jc), s->lim.max_site_candidates);
+            goto done;
+        }
+        for (size_t j = 0; j < cor_site_criteria_count(crit); j++)
+            if (cor_site_criterion_kind(crit, j) == COR_SITE_FIELD) {
+                serve_reply_error(out, 400, "InvalidQuery", "criteria: %s: a field criterion "
+                                  "needs candidates from a layer", cor_site_criterion_id(crit, j));
+                goto done;
+            }
+    } else {
+        serve_reply_error(out, 400, "InvalidQuery", "candidates: required: a place role or "
+                          "layer (\"parks\"), \"grid:SIZE\" with \"within\", or a non-empty "
+                          "array of {\"name\", \"lon\", \"lat\"}");
+        goto done;
+    }
+    if (!(heavy = serve_heavy_enter(s))) {
+        serve_reply_error(out, 503, "Busy", "too many heavy requests at once");
+        out->retry_after_s = 1;
+        goto done;
+    }
+    /* the dataset (GDAL and PROJ) serves one thread at a time */
+    pthread_mutex_lock(&s->proj_lock);
+    locked = 1;
+    err = COR_ERROR_INIT;
+    if (cand && cell_m > 0) {
+        if (cor_site_candidates_grid(s->net.ds, s->net.e, cell_m, within, s->lim.max_snap_m,
+                                     4 * s->lim.max_site_candidates + 1024, &cd,
+                                     &err) != COR_OK) {
+            serve_reply_error(out, err.code == COR_ERR_NOMEM ? 500 : 400,
+                              err.code == COR_ERR_NOMEM ? "Internal" : "InvalidQuery", "%s",
+                              err.msg);
+            goto done;
+        }
+    } else {
+        if (cand) {
+            cor_points_opts po = COR_POINTS_OPTS_DEFAULT;
+            po.option = "candidates";
+            po.max_snap_m = s->lim.max_snap_m;
+            if (cor_site_criteria_point_fields(crit, &po, &err) != COR_OK ||
+                cor_points_load(s->net.ds, s->net.e, cand, &po, NULL, &pts, &err) != COR_OK) {
+                serve_reply_error(out, err.code == COR_ERR_NOMEM ? 500 : 400,
+                                  err.code == COR_ERR_NOMEM ? "Internal" : "InvalidQuery", "%s",
+                                  err.msg);
+                goto done;
+            }
+        } else if (!site_points(s, jc, &pts, out)) {
+            goto done;
+        }
+        if (cor_site_candidates_from_points(&pts, &cd, &err) != COR_OK) {
+            serve_reply_error(out, 500, "Internal", "%s", err.msg);
+            goto done;
+        }
+    }
+    if (cd.n > s->lim.max_site_candidates) {
+        serve_reply_error(out, 400, "InvalidQuery", "candidates: %zu, more than the limit of %zu "
+                          "(--max-site-candidates)", cd.n, s->lim.max_site_candidates);
+        goto done;
+    }
+    if (!cd.n) {
+        serve_reply_error(out, 400, "InvalidQuery", "candidates: none");
+        goto done;
+    }
+    budget bud = { rq->t0_s + s->lim.time_budget_ms / 1000.0, s, 0 };
+    cor_site_opts so = COR_SITE_OPTS_DEFAULT;
+    so.max_snap_m = s->lim.max_snap_m;
+    so.top_k = (size_t)top;
+    so.threads = 1; /* the request already has its thread */
+    so.cancel = budget_progress;
+    so.cancel_user = &bud;
+    so.data_only = 1;
+    cor_status st = cor_site_evaluate(s->net.ds, s->net.e, crit, &cd, &so, &res, &err);
+    pthread_mutex_unlock(&s->proj_lock);
+    locked = 0;
+    if (st == COR_ERR_CANCELLED) {
+        reply_cancelled(s, out, "site evaluation");
+        goto done;
+    }
+    if (st != COR_OK) {
+        int internal = st == COR_ERR_NOMEM || st == COR_ERR_INTERNAL || st == COR_ERR_IO;
+        serve_reply_error(out, internal ? 500 : st == COR_ERR_INPUT ? 422 : 400,
+                          internal ? "Internal" : st == COR_ERR_INPUT ? "Unprocessable"
+                                                                      : "InvalidQuery",
+                          "%s", err.msg);
+        goto done;
+    }
+    json_t *ans = site_answer_json(crit, &cd, &res, (size_t)top);
+    serve_reply_json(out, 200, ans ? dumps_compact(ans) : NULL);
+    json_decref(ans);
+done:
+    if (locked)
+        pthread_mutex_unlock(&s->proj_lock);
+    if (heavy)
+        serve_heavy_leave(s);
+    cor_site_result_free(&res);
+    cor_site_candidates_free(&cd);
+    cor_points_free(&pts);
+    cor_site_criteria_destroy(crit);
+    json_decref(doc);
+}
+
 /* ---- dispatch ----------------------------------------------------------------------------- */
-int serve_api_wants_body(const char *path) { return !strcmp(path, "/matrix"); }
+int serve_api_wants_body(const char *path)
+{
+    return !strcmp(path, "/matrix") || !strcmp(path, "/site/score");
+}
 
 typedef struct {
     const char *path;
@@ -798,6 +1061,7 @@ typedef struct {
 static const route_def ROUTES[] = {
     { "/health", "GET" }, { "/info", "GET" }, { "/route", "GET" }, { "/route.geojson", "GET" },
     { "/isochrone", "GET" }, { "/access", "GET" }, { "/matrix", "POST" },
+    { "/site/score", "POST" },
     { "/layers/provinces.geojson", "GET" }, { "/layers/places.geojson", "GET" },
     { "/map.png", "GET" },
 };
@@ -842,6 +1106,8 @@ int serve_api_handle(serve_ctx *s, const serve_req *rq, serve_reply *out)
         api_access(s, rq, out);
     } else if (!strcmp(p, "/matrix")) {
         api_matrix(s, rq, out);
+    } else if (!strcmp(p, "/site/score")) {
+        api_site(s, rq, out);
     } else if (!strcmp(p, "/map.png")) {
         serve_map_png(s, rq, out);
     } else if (!strcmp(p, "/layers/provinces.geojson") && s->provinces_geojson) {
@@ -952,6 +1218,9 @@ static char *build_info(serve_ctx *s)
         s->lim.max_minutes, "max_body", (json_int_t)s->lim.max_body, "max_image",
         s->lim.max_image, "time_budget_ms", (json_int_t)s->lim.time_budget_ms,
         "max_connections", (json_int_t)s->lim.max_connections);
+    if (doc) /* [site limits] */
+        json_object_set_new(json_object_get(doc, "limits"), "max_site_candidates",
+                            json_integer((json_int_t)s->lim.max_site_candidates));
     char *t = doc ? route_json_dumps(doc) : NULL;
     json_decref(doc);
     return t;

@@ -203,6 +203,56 @@ req -X POST --data-binary '{"sources":["Beijing"],"destinations":["Tianjin","sta
 check '[ "$CODE" = 200 ] && jq -e ".times_s[0][1] == null and .distances_m[0][1] == null and (.times_s[0][0] | type) == \"number\"" "$TMP/body" >/dev/null' \
   "/matrix: null for an unreachable pair"
 
+# --- [site tests] /site/score: corridor site --json ---------------------------------------------
+CRIT=$(dirname "$DATA")/criteria
+site_same() { # site_same NAME BODY CLI-ARGS...: the endpoint's answer equals corridor site --json
+  local name=$1 body=$2; shift 2
+  req -X POST -H 'Content-Type: application/json' --data-binary "$body" "$URL/site/score"
+  cp "$TMP/body" "$TMP/site_srv.json"
+  "$BIN" site "$DATA" "$@" --json -q >"$TMP/site_cli.json" 2>/dev/null
+  check '[ "$CODE" = 200 ] && jq -e "(.top | length) > 0" "$TMP/site_srv.json" >/dev/null && [ "$(jq -S . "$TMP/site_srv.json")" = "$(jq -S . "$TMP/site_cli.json")" ]' \
+    "/site/score equals corridor site --json: $name"
+}
+body=$(jq -c '{criteria: ., candidates: "parks", top: 5}' "$CRIT/robotics_plant.json")
+site_same "parks, robotics plant (direct weights)" "$body" --candidates parks \
+  --criteria "$CRIT/robotics_plant.json" --top 5
+check 'jq -e ".candidates == 41 and .excluded == 0 and (.top | length) == 5 and .top[0].rank == 1" "$TMP/site_srv.json" >/dev/null' \
+  "/site/score: 41 parks, the top 5"
+# (a small grid: under the sanitizers a 20 km grid over Hebei outlasts the time budget)
+body=$(jq -c '{criteria: ., candidates: "grid:15km", within: "Baoding", top: 8}' "$CRIT/relocate_beijing_function.json")
+site_same "grid:15km over Baoding, AHP" "$body" --candidates grid:15km --within Baoding \
+  --criteria "$CRIT/relocate_beijing_function.json" --top 8
+check 'jq -e ".weights == \"ahp\" and .ahp.cr < 0.1 and .candidates > 50 and .excluded > 0" "$TMP/site_srv.json" >/dev/null' \
+  "/site/score: a grid with AHP weights and exclusions"
+printf 'name,lon,lat\nA,116.4,39.9\nB,117.2,39.1\nC,115.9,39.0\nFar,125,45\n' >"$TMP/site_pts.csv"
+body=$(jq -c '{criteria: ., candidates: [{name: "A", lon: 116.4, lat: 39.9}, {name: "B", lon: 117.2, lat: 39.1}, {name: "C", lon: 115.9, lat: 39.0}, {name: "Far", lon: 125, lat: 45}]}' "$CRIT/robotics_plant.json")
+site_same "four lon/lat points, one off the network" "$body" --candidates "$TMP/site_pts.csv" \
+  --criteria "$CRIT/robotics_plant.json"
+check 'jq -e ".candidates == 4 and .excluded == 1 and ([.top[].name] | sort) == [\"A\",\"B\",\"C\"]" "$TMP/site_srv.json" >/dev/null' \
+  "/site/score: the point 500 km from a road is excluded"
+SITE_OK='{"criteria":[{"id":"t","kind":"time_to","to":"ports","direction":"cost","weight":1}]}'
+expect_error 400 InvalidQuery -X POST --data-binary '{"criteria":{"criteria":[{"id":"a","kind":"nearby","direction":"cost","weight":1}]},"candidates":"parks"}' "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "^criteria: criteria\[0\].kind: .nearby. is not one of"' "/site/score names the JSON path of a bad criterion"
+expect_error 400 InvalidQuery -X POST --data-binary '{"criteria":{"criteria":[{"id":"a","kind":"time_to","to":"ports","direction":"up","weight":1}]},"candidates":"parks"}' "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "criteria\[0\].direction"' "/site/score names a bad direction"
+expect_error 400 InvalidQuery -X POST --data-binary '{"candidates":"parks"}' "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary '{"criteria":' "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":\"gardens\"}" "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "gardens"' "/site/score names unknown candidates"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":\"$DATA\"}" "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":\"grid:5km\"}" "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":\"grid:1km\",\"within\":\"河北\"}" "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "cells (limit"' "/site/score: a grid over the candidate limit"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":[{\"name\":\"x\",\"lon\":500,\"lat\":1}]}" "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary "{\"criteria\":$SITE_OK,\"candidates\":\"parks\",\"top\":0}" "$URL/site/score"
+expect_error 400 InvalidQuery -X POST --data-binary '{"criteria":{"criteria":[{"id":"d","kind":"distance_to","layer":"/etc/passwd","direction":"cost","weight":1}]},"candidates":"parks"}' "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "not a layer of the data"' "/site/score reads no file a client names"
+expect_error 422 Unprocessable -X POST --data-binary '{"criteria":{"criteria":[{"id":"t","kind":"time_to","to":"ports","direction":"cost","weight":1}],"constraints":[{"kind":"limit","criterion":"t","max":1}]},"candidates":"parks"}' "$URL/site/score"
+check 'jq -r .message "$TMP/body" | grep -q "all 41 candidates are excluded"' "/site/score: every site excluded"
+expect_error 405 MethodNotAllowed "$URL/site/score"
+head -c 100000 /dev/zero | tr '\0' ' ' >"$TMP/huge_site"
+expect_error 413 PayloadTooLarge -X POST --data-binary @"$TMP/huge_site" "$URL/site/score"
+
 # --- bad requests: the right status and code, and the server keeps serving -------------------
 expect_error 400 InvalidQuery "$URL/route?from=Beijing"
 expect_error 400 InvalidQuery "$URL/route?to=Beijing"
