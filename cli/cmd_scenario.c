@@ -205,6 +205,8 @@ int cmd_scenario(int argc, char **argv)
     json_t *doc = NULL;
     chain_gain *chains = NULL;
     size_t n_chains = 0;
+    gain_item *gi = NULL, *pairs = NULL;
+    double *Rb = NULL, *Ra = NULL;
     int rc;
     cor_logger lg = cli_logger(&c);
 
@@ -394,7 +396,7 @@ int cmd_scenario(int argc, char **argv)
     /* ---- summary: who gains (first measure) ---- */
     const cor_access_measure *m0 = &ms[0];
     int m0_time = is_time_measure(m0);
-    gain_item *gi = malloc((no_ + 1) * sizeof *gi);
+    gi = malloc((no_ + 1) * sizeof *gi);
     size_t ng = 0, n_gain = 0, n_loss = 0;
     if (!gi) {
         cor_error_set(&err, COR_ERR_NOMEM, "out of memory");
@@ -519,8 +521,6 @@ int cmd_scenario(int argc, char **argv)
 
     /* corridors: gravity linkage of the cities before and after */
     size_t ncc = pc.n;
-    double *Rb = NULL, *Ra = NULL;
-    gain_item *pairs = NULL;
     size_t npairs = 0;
     if (corridors && have_cities && ncc >= 2) {
         double *mass = malloc(ncc * sizeof *mass);
@@ -569,10 +569,6 @@ int cmd_scenario(int argc, char **argv)
     cor_writer *done = w;
     w = NULL;
     if (cor_writer_close(done, &err) != COR_OK) {
-        free(gi);
-        free(Rb);
-        free(Ra);
-        free(pairs);
         rc = cli_fail(&c, &err);
         goto out;
     }
@@ -669,12 +665,12 @@ int cmd_scenario(int argc, char **argv)
         }
         printf("Wrote %s (layers delta%s)\n", output, is_csv ? "" : ", scenario_lines");
     }
+    rc = EXIT_OK;
+out:
     free(gi);
     free(Rb);
     free(Ra);
     free(pairs);
-    rc = EXIT_OK;
-out:
     cor_writer_abort(w);
     json_decref(doc);
     for (size_t h = 0; h < n_chains; h++)
