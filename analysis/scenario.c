@@ -633,12 +633,6 @@ static cor_status make_station(applier *a, const stop *st, uint32_t rn, const ch
     return COR_OK;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static int cmp_stop(const void *x, const void *y)
 {
     const stop *a = x, *b = y;
@@ -689,6 +683,152 @@ static cor_status course_geometry(applier *a, size_t i, const json_t *ge, double
     return COR_OK;
 }
 
+/* A cut of a new course: where it gets a node (an existing one for a crossing road). */
+typedef struct { double t; uint32_t node; int on_road; } cut;
+
+static int cmp_cut(const void *x, const void *y)
+{
+    const cut *a = x, *b = y;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* A crossing of the course with a road link: the link's segment seg at fraction u, the
+ * course at chainage t. */
+typedef struct { uint32_t link; uint32_t seg; double u, t; } crossing;
+
+static int cmp_crossing(const void *x, const void *y)
+{
+    const crossing *a = x, *b = y;
+    if (a->link != b->link)
+        return a->link < b->link ? -1 : 1;
+    if (a->seg != b->seg) /* within a link: the farthest first */
+        return a->seg > b->seg ? -1 : 1;
+    return (a->u < b->u) - (a->u > b->u);
+}
+
+/* Proper intersection of segments p0p1 and q0q1: fractions along each. */
+static int seg_cross(const double *p0, const double *p1, const double *q0, const double *q1,
+                     double *s, double *u)
+{
+    double rx = p1[0] - p0[0], ry = p1[1] - p0[1], sx = q1[0] - q0[0], sy = q1[1] - q0[1];
+    double den = rx * sy - ry * sx;
+    if (fabs(den) < 1e-12)
+        return 0;
+    double qpx = q0[0] - p0[0], qpy = q0[1] - p0[1];
+    *s = (qpx * sy - qpy * sx) / den;
+    *u = (qpx * ry - qpy * rx) / den;
+    return *s >= 0 && *s <= 1 && *u >= 0 && *u <= 1;
+}
+
+/* Joins a new road course to every base road link it crosses: the crossed links are cut
+ * there and the cuts (chainage and node) appended to *cuts. */
+static cor_status road_crossings(applier *a, const double *xy, size_t n, size_t n_base_links,
+                                 cut **cuts, size_t *ncut, size_t *cap)
+{
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        minx = fmin(minx, xy[2 * k]);
+        maxx = fmax(maxx, xy[2 * k]);
+        miny = fmin(miny, xy[2 * k + 1]);
+        maxy = fmax(maxy, xy[2 * k + 1]);
+    }
+    double *run = malloc((n + 1) * sizeof *run); /* chainage of every course point */
+    if (!run)
+        return oom(a);
+    run[0] = 0;
+    for (size_t k = 0; k + 1 < n; k++)
+        run[k + 1] = run[k] + hypot(xy[2 * k + 2] - xy[2 * k], xy[2 * k + 3] - xy[2 * k + 1]);
+    double total = run[n - 1];
+    crossing *cx = NULL;
+    size_t nx = 0, cx_cap = 0;
+    cor_status st = COR_OK;
+    for (uint32_t l = 0; l < n_base_links && st == COR_OK; l++) {
+        cor_link_info li;
+        cor_graph_edit_link_get(a->ed, l, &li);
+        if (li.kind != COR_EDGE_ROAD || cor_graph_edit_link_removed(a->ed, l))
+            continue;
+        double buf[4];
+        const double *pts;
+        size_t m = cor_graph_edit_link_points(a->ed, l, buf, &pts);
+        double lx0 = INFINITY, ly0 = INFINITY, lx1 = -INFINITY, ly1 = -INFINITY;
+        for (size_t k = 0; k < m; k++) {
+            lx0 = fmin(lx0, pts[2 * k]);
+            lx1 = fmax(lx1, pts[2 * k]);
+            ly0 = fmin(ly0, pts[2 * k + 1]);
+            ly1 = fmax(ly1, pts[2 * k + 1]);
+        }
+        if (lx1 < minx || lx0 > maxx || ly1 < miny || ly0 > maxy)
+            continue;
+        for (size_t j = 0; j + 1 < m && st == COR_OK; j++)
+            for (size_t k = 0; k + 1 < n; k++) {
+                double sc, u;
+                if (!seg_cross(xy + 2 * k, xy + 2 * k + 2, pts + 2 * j, pts + 2 * j + 2, &sc, &u))
+                    continue;
+                double t = run[k] + sc * (run[k + 1] - run[k]);
+                if (t < 1.0 || t > total - 1.0) /* at the course's ends: joined there anyway */
+                    continue;
+                if (nx == cx_cap) {
+                    size_t nc = cx_cap ? 2 * cx_cap : 16;
+                    crossing *ncx = realloc(cx, nc * sizeof *ncx);
+                    if (!ncx) {
+                        st = oom(a);
+                        break;
+                    }
+                    cx = ncx;
+                    cx_cap = nc;
+                }
+                cx[nx++] = (crossing){ l, (uint32_t)j, u, t };
+            }
+    }
+    if (st == COR_OK)
+        qsort(cx, nx, sizeof *cx, cmp_crossing);
+    uint32_t cur = NONE32, prev_link = NONE32;
+    for (size_t q = 0; st == COR_OK && q < nx; q++) {
+        if (cx[q].link != prev_link) {
+            cur = cx[q].link;
+            prev_link = cx[q].link;
+        }
+        uint32_t node;
+        if (cx[q].u <= 1e-9 || cx[q].u >= 1 - 1e-9) { /* at a vertex: a node only if an end */
+            cor_link_info li;
+            cor_graph_edit_link_get(a->ed, cur, &li);
+            double buf[4];
+            const double *pts;
+            size_t m = cor_graph_edit_link_points(a->ed, cur, buf, &pts);
+            size_t vi = cx[q].seg + (cx[q].u >= 0.5 ? 1 : 0);
+            if (vi == 0)
+                node = li.u;
+            else if (vi + 1 == m)
+                node = li.v;
+            else
+                continue; /* an inner vertex: the next crossing (same point) handles it */
+        } else {
+            uint32_t first;
+            node = cor_graph_edit_split_link(a->ed, cur, cx[q].seg, cx[q].u, COR_NODE_ROAD,
+                                             &first);
+            if (node == NONE32) {
+                st = oom(a);
+                break;
+            }
+            cur = first;
+        }
+        if (*ncut == *cap) {
+            size_t nc = *cap ? 2 * *cap : 16;
+            cut *ncuts = realloc(*cuts, nc * sizeof *ncuts);
+            if (!ncuts) {
+                st = oom(a);
+                break;
+            }
+            *cuts = ncuts;
+            *cap = nc;
+        }
+        (*cuts)[(*ncut)++] = (cut){ cx[q].t, node, 1 };
+    }
+    free(cx);
+    free(run);
+    return st;
+}
+
 static cor_status apply_add_line(applier *a, size_t i, const json_t *e)
 {
     int rail = !strcmp(json_string_value(json_object_get(e, "mode")), "rail");
@@ -710,11 +850,12 @@ static cor_status apply_add_line(applier *a, size_t i, const json_t *e)
         snprintf(name, sizeof name, "new %s line %zu", rail ? "rail" : "road", i + 1);
 
     const json_t *pl = json_object_get(e, "places"), *stl = json_object_get(e, "stations");
-    size_t n = 0, ns = 0, ncut = 0;
-    double *xy = NULL, *cuts = NULL, *piece = NULL;
+    size_t n = 0, ns = 0, ncut = 0, cut_cap = 0;
+    double *xy = NULL, *piece = NULL;
+    cut *cuts = NULL;
     stop *stops = NULL;
-    uint32_t *cut_node = NULL, *links = NULL;
-    size_t nlinks = 0;
+    uint32_t *links = NULL;
+    size_t nlinks = 0, n_base_links = cor_graph_edit_link_count(a->ed);
     cor_status st = COR_OK;
     if (pl) {
         n = json_array_size(pl);
@@ -767,38 +908,51 @@ static cor_status apply_add_line(applier *a, size_t i, const json_t *e)
         stops[ns++] = (stop){ loc, t, NONE32 };
     }
     qsort(stops, ns, sizeof *stops, cmp_stop);
-    /* nodes where the course is cut: its ends and its stops */
-    if (!(cuts = malloc((ns + 2) * sizeof *cuts)) ||
-        !(cut_node = malloc((ns + 2) * sizeof *cut_node)) ||
-        !(links = malloc((ns + 2) * sizeof *links)) ||
+    /* nodes where the course is cut: its ends, its stops and (roads) where it crosses roads */
+    cut_cap = ns + 2;
+    if (!(cuts = malloc(cut_cap * sizeof *cuts)) ||
         !(piece = malloc(2 * (n + 2) * sizeof *piece))) {
         st = oom(a);
         goto done;
     }
-    cuts[ncut++] = 0;
+    cuts[ncut++] = (cut){ 0, NONE32, 0 };
     for (size_t k = 0; k < ns; k++)
-        cuts[ncut++] = stops[k].t;
-    cuts[ncut++] = total;
-    qsort(cuts, ncut, sizeof *cuts, cmp_double);
+        cuts[ncut++] = (cut){ stops[k].t, NONE32, 0 };
+    cuts[ncut++] = (cut){ total, NONE32, 0 };
+    if (!rail && (st = road_crossings(a, xy, n, n_base_links, &cuts, &ncut, &cut_cap)) != COR_OK)
+        goto done;
+    qsort(cuts, ncut, sizeof *cuts, cmp_cut);
     size_t u = 0;
-    for (size_t k = 0; k < ncut; k++)
-        if (!u || cuts[k] - cuts[u - 1] > 1.0)
-            cuts[u++] = cuts[k];
-    ncut = u;
     for (size_t k = 0; k < ncut; k++) {
-        size_t m = sub_line(xy, n, cuts[k], cuts[k], piece);
-        (void)m;
-        cut_node[k] = cor_graph_edit_add_node(a->ed, piece[0], piece[1],
-                                              rail ? COR_NODE_RAIL : COR_NODE_ROAD);
-        if (cut_node[k] == NONE32) {
+        if (u && cuts[k].t - cuts[u - 1].t <= 1.0) { /* the same place: keep a crossing's node */
+            if (cuts[u - 1].node == NONE32) {
+                cuts[u - 1].node = cuts[k].node;
+                cuts[u - 1].on_road = cuts[k].on_road;
+            }
+            continue;
+        }
+        cuts[u++] = cuts[k];
+    }
+    ncut = u;
+    if (!(links = malloc((ncut + 1) * sizeof *links))) {
+        st = oom(a);
+        goto done;
+    }
+    for (size_t k = 0; k < ncut; k++) {
+        if (cuts[k].node != NONE32)
+            continue;
+        sub_line(xy, n, cuts[k].t, cuts[k].t, piece);
+        cuts[k].node = cor_graph_edit_add_node(a->ed, piece[0], piece[1],
+                                               rail ? COR_NODE_RAIL : COR_NODE_ROAD);
+        if (cuts[k].node == NONE32) {
             st = oom(a);
             goto done;
         }
     }
     for (size_t k = 0; k + 1 < ncut; k++) {
-        size_t m = sub_line(xy, n, cuts[k], cuts[k + 1], piece);
+        size_t m = sub_line(xy, n, cuts[k].t, cuts[k + 1].t, piece);
         double len = poly_length(piece, m);
-        uint32_t L = cor_graph_edit_add_link(a->ed, cut_node[k], cut_node[k + 1],
+        uint32_t L = cor_graph_edit_add_link(a->ed, cuts[k].node, cuts[k + 1].node,
                                              rail ? COR_EDGE_RAIL : COR_EDGE_ROAD, cls, piece, m,
                                              len, len / (speed / 3.6));
         if (L == NONE32) {
@@ -814,9 +968,9 @@ static cor_status apply_add_line(applier *a, size_t i, const json_t *e)
         for (size_t k = 0; k < ns; k++) {
             size_t c = 0;
             for (size_t q = 1; q < ncut; q++)
-                if (fabs(cuts[q] - stops[k].t) < fabs(cuts[c] - stops[k].t))
+                if (fabs(cuts[q].t - stops[k].t) < fabs(cuts[c].t - stops[k].t))
                     c = q;
-            if ((st = make_station(a, &stops[k], cut_node[c], name)) != COR_OK)
+            if ((st = make_station(a, &stops[k], cuts[c].node, name)) != COR_OK)
                 goto done;
         }
     } else {
@@ -824,13 +978,13 @@ static cor_status apply_add_line(applier *a, size_t i, const json_t *e)
         for (size_t k = 0; k < ncut; k++) {
             int end = k == 0 || k + 1 == ncut, listed = 0;
             for (size_t q = 0; q < ns && !listed; q++)
-                listed = fabs(stops[q].t - cuts[k]) <= 1.0;
-            if (!end && !listed)
+                listed = fabs(stops[q].t - cuts[k].t) <= 1.0;
+            if ((!end && !listed) || cuts[k].on_road)
                 continue;
-            const double *p = cor_graph_edit_node_xy(a->ed, cut_node[k]);
+            const double *p = cor_graph_edit_node_xy(a->ed, cuts[k].node);
             double x = p[0], y = p[1];
             int joined = 0;
-            if ((st = join_road(a, cut_node[k], x, y, COR_EDGE_ROAD, a->sp->road_kmh,
+            if ((st = join_road(a, cuts[k].node, x, y, COR_EDGE_ROAD, a->sp->road_kmh,
                                 &joined)) != COR_OK)
                 goto done;
             if (!joined)
@@ -849,7 +1003,6 @@ done:
     free(xy);
     free(stops);
     free(cuts);
-    free(cut_node);
     free(links);
     free(piece);
     return st;

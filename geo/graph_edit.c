@@ -208,6 +208,73 @@ void cor_graph_edit_set_time(cor_graph_edit *ed, uint32_t link, double time_s)
         ed->links[link].time_ms = ms_of(time_s);
 }
 
+uint32_t cor_graph_edit_split_link(cor_graph_edit *ed, uint32_t link, size_t seg, double t,
+                                   cor_node_kind kind, uint32_t *first)
+{
+    if (link >= ed->n_links || ed->removed[link] || !(t > 0 && t < 1))
+        return NONE32;
+    cor_link L = ed->links[link];
+    if (L.kind != COR_EDGE_ROAD && L.kind != COR_EDGE_RAIL)
+        return NONE32;
+    double buf[4];
+    const double *pts;
+    size_t n = cor_graph_edit_link_points(ed, link, buf, &pts);
+    if (seg + 1 >= n)
+        return NONE32;
+    double *cp = malloc((2 * n + 4) * sizeof *cp); /* adding links may move the points */
+    if (!cp)
+        return NONE32;
+    memcpy(cp, pts, 2 * n * sizeof *cp);
+    double x = cp[2 * seg] + t * (cp[2 * seg + 2] - cp[2 * seg]);
+    double y = cp[2 * seg + 1] + t * (cp[2 * seg + 3] - cp[2 * seg + 1]);
+    double total = 0, before = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        double d = hypot(cp[2 * k + 2] - cp[2 * k], cp[2 * k + 3] - cp[2 * k + 1]);
+        if (k < seg)
+            before += d;
+        else if (k == seg)
+            before += t * d;
+        total += d;
+    }
+    uint32_t nn = cor_graph_edit_add_node(ed, x, y, kind);
+    if (nn == NONE32) {
+        free(cp);
+        return NONE32;
+    }
+    /* first piece: points 0..seg and the cut; second: the cut and seg+1..n-1 */
+    double *a = malloc((2 * (seg + 2) + 1) * sizeof *a);
+    double *b = malloc((2 * (n - seg) + 1) * sizeof *b);
+    uint32_t l1 = NONE32, l2 = NONE32;
+    if (a && b) {
+        memcpy(a, cp, 2 * (seg + 1) * sizeof *a);
+        a[2 * (seg + 1)] = x;
+        a[2 * (seg + 1) + 1] = y;
+        b[0] = x;
+        b[1] = y;
+        memcpy(b + 2, cp + 2 * (seg + 1), 2 * (n - seg - 1) * sizeof *b);
+        double share = total > 0 ? before / total : 0.5;
+        double time_s = L.time_ms / 1000.0;
+        l1 = cor_graph_edit_add_link(ed, L.u, nn, (cor_edge_kind)L.kind, (cor_line_class)L.cls,
+                                     a, seg + 2, L.length_m * share, time_s * share);
+        if (l1 != NONE32)
+            l2 = cor_graph_edit_add_link(ed, nn, L.v, (cor_edge_kind)L.kind,
+                                         (cor_line_class)L.cls, b, n - seg,
+                                         L.length_m * (1 - share), time_s * (1 - share));
+    }
+    free(a);
+    free(b);
+    free(cp);
+    if (l1 == NONE32 || l2 == NONE32) {
+        if (l1 != NONE32)
+            ed->removed[l1] = 1;
+        return NONE32;
+    }
+    ed->links[l1].src = ed->links[l2].src = L.src;
+    ed->removed[link] = 1;
+    *first = l1;
+    return nn;
+}
+
 void cor_graph_edit_remove_link(cor_graph_edit *ed, uint32_t link)
 {
     if (link < ed->n_links)

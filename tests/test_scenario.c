@@ -310,6 +310,49 @@ static void test_geometry_course(void)
     cor_graph_destroy(g);
 }
 
+static void test_road_crossing(void)
+{
+    /* a new road (60 km/h) south from (507000, 4302000) to (507000, 4300500) crosses Highway 1
+     * at x = 507000, where it joins it (the highway link 505000..510000 is cut: 80 of its
+     * 200 s before the cut). Town -> the road's south end: 9 + 120 + 80 + 500 m at 60 km/h
+     * (30 s) = 239 s; without the junction it would go round by the north end's connector */
+    cor_error err = COR_ERROR_INIT;
+    cor_graph *g;
+    cor_scenario_result res;
+    double xy[4] = { 507000, 4302000, 507000, 4300500 };
+    cor_dataset_xy_to_lonlat(g_ds, xy, 2, &err);
+    char json[600];
+    snprintf(json, sizeof json,
+             "{\"edits\":[{\"type\":\"add_line\",\"name\":\"Spur\",\"mode\":\"road\","
+             "\"class\":\"road\",\"speed_kmh\":60,\"geometry\":{\"type\":\"LineString\","
+             "\"coordinates\":[[%.10f,%.10f],[%.10f,%.10f]]}},"
+             "{\"type\":\"change_speed\",\"name\":\"Highway 1\",\"speed_kmh\":90}]}",
+             xy[0], xy[1], xy[2], xy[3]);
+    cor_engine *e = apply(json, &g, &res, &err);
+    CHECK(e != NULL);
+    if (e) {
+        cor_location town;
+        cor_anchor end;
+        double snap;
+        cor_engine_locate(e, "Town", 1000, NULL, NULL, &town, &err);
+        CHECK(cor_engine_anchor_xy(e, 507000, 4300500, 1000, &end, &snap, &err) == COR_OK);
+        CHECK_NEAR(snap, 0, 1e-3);
+        cor_matrix_opts o = COR_MATRIX_OPTS_DEFAULT;
+        uint32_t t = 0;
+        cor_matrix_compute(e, &town.anchor, 1, &end, 1, &o, &t, NULL, &err);
+        CHECK_NEAR(t / 1000.0, 239, 1e-3);
+        /* the cut highway keeps its name: the speed change finds both pieces and Highway 1's
+         * two other links (cut at Town's and Mid's access points), 4 in all */
+        CHECK_INT(res.links_changed, 4);
+        CHECK_NEAR(secs(e, "Town", "station:East", COR_MODE_ROAD), 410, 1e-3);
+    } else {
+        fprintf(stderr, "%s\n", err.msg);
+    }
+    cor_scenario_result_free(&res);
+    cor_engine_destroy(e);
+    cor_graph_destroy(g);
+}
+
 int main(void)
 {
     setup();
@@ -323,6 +366,7 @@ int main(void)
     RUN(test_base_unchanged);
     RUN(test_bad_input);
     RUN(test_geometry_course);
+    RUN(test_road_crossing);
     cor_engine_destroy(g_e);
     cor_graph_destroy(g_g);
     cor_dataset_close(g_ds);

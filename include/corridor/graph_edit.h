@@ -35,6 +35,13 @@ size_t cor_graph_edit_link_points(const cor_graph_edit *ed, uint32_t link, doubl
 /* The source feature of a base road/rail link as cor_graph_link_source_fid(); -1 otherwise. */
 int64_t cor_graph_edit_link_source_fid(const cor_graph_edit *ed, uint32_t link);
 void cor_graph_edit_set_time(cor_graph_edit *ed, uint32_t link, double time_s);
+/* Cuts a road or rail link at fraction t (0 < t < 1) of the segment from its point seg to
+ * point seg + 1: a new node of kind there, the link removed and replaced by two links of the
+ * same kind, class and source line, their times in proportion to their lengths. *first gets
+ * the piece from the link's u end to the new node (the other piece runs on to v). Returns
+ * the new node, or UINT32_MAX when out of memory or the arguments are out of range. */
+uint32_t cor_graph_edit_split_link(cor_graph_edit *ed, uint32_t link, size_t seg, double t,
+                                   cor_node_kind kind, uint32_t *first);
 void cor_graph_edit_remove_link(cor_graph_edit *ed, uint32_t link);
 int cor_graph_edit_link_removed(const cor_graph_edit *ed, uint32_t link);
 const double *cor_graph_edit_node_xy(const cor_graph_edit *ed, uint32_t node); /* borrowed */
