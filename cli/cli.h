@@ -81,6 +81,8 @@ int cmd_isochrone(int argc, char **argv);
 /* [access declarations] */
 int cmd_matrix(int argc, char **argv);
 int cmd_access(int argc, char **argv);
+/* [scenario declarations] */
+int cmd_scenario(int argc, char **argv);
 /* [render declarations] */
 int cmd_render(int argc, char **argv);
 /* [report declarations] */

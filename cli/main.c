@@ -19,6 +19,9 @@ static const cli_command COMMANDS[] = {
     { "matrix", "travel times and distances between origins and destinations", cmd_matrix },
     { "access", "accessibility of origins to facilities: nearest, WATT, cumulative, Hansen, 2SFCA",
       cmd_access },
+    /* [scenario command] */
+    { "scenario", "what a planned line, speed change, closure or terminal does to accessibility",
+      cmd_scenario },
     /* [render commands] */
     { "render", "a map of a theme as PNG, PDF or SVG (title, legend, scale bar, labels)",
       cmd_render },

@@ -12,6 +12,7 @@ typedef struct {
     uint32_t time_ms;
     uint64_t geom_off;          /* road/rail: first point in road_xy/rail_xy */
     uint32_t geom_n;            /* its number of points; 0: a straight line from u to v */
+    uint32_t src;               /* road/rail: its line in road_fid/rail_fid; else UINT32_MAX */
 } cor_link;
 
 struct cor_graph {
@@ -30,6 +31,8 @@ struct cor_graph {
     cor_link *links;
     double *road_xy, *rail_xy;  /* the line work after noding: link geometries */
     size_t road_n, rail_n;
+    int64_t *road_fid, *rail_fid; /* source feature id per line of the line work (line names) */
+    size_t road_lines, rail_lines;
     size_t n_places;
     cor_graph_place *places;
     char **place_names;         /* owned copies backing places[i].name / name_zh */

@@ -160,6 +160,7 @@ typedef struct {
     double *xy;
     uint8_t *cls;
     float *speed;
+    int64_t *fid;               /* [scenario] source feature id per line (line names) */
 } linework;
 
 static void lw_free(linework *w)
@@ -168,6 +169,7 @@ static void lw_free(linework *w)
     free(w->xy);
     free(w->cls);
     free(w->speed);
+    free(w->fid);
     memset(w, 0, sizeof *w);
 }
 
@@ -180,6 +182,8 @@ static void lw_take(linework *w, cor_lines *l)
     w->xy = l->xy;
     w->cls = l->cls;
     w->speed = l->speed_kmh;
+    w->fid = l->fid;
+    l->fid = NULL;
     l->start = NULL;
     l->xy = NULL;
     l->cls = NULL;
@@ -704,6 +708,8 @@ static void compact_lines(netstate *ns)
         w->start[nl] = first;
         w->cls[nl] = w->cls[l];
         w->speed[nl] = w->speed[l];
+        if (w->fid)
+            w->fid[nl] = w->fid[l];
         nl++;
     }
     w->start[nl] = o;
@@ -762,7 +768,7 @@ static int straight_link(link_vec *lv, uint32_t u, uint32_t v, cor_edge_kind kin
     cor_link *L = link_new(lv);
     if (!L)
         return 0;
-    *L = (cor_link){ u, v, (uint8_t)kind, 0, (float)len, ms_of(time_s), 0, 0 };
+    *L = (cor_link){ u, v, (uint8_t)kind, 0, (float)len, ms_of(time_s), 0, 0, NONE32 };
     return 1;
 }
 
@@ -820,7 +826,8 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
                 if (!L)
                     return 0;
                 *L = (cor_link){ run_node, vs->node, (uint8_t)kind, w->cls[l], (float)run_len,
-                                 ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1) };
+                                 ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1),
+                                 (uint32_t)l };
             }
             run = k;
             run_node = vs->node;
@@ -925,6 +932,8 @@ void cor_graph_destroy(cor_graph *g)
     free(g->links);
     free(g->road_xy);
     free(g->rail_xy);
+    free(g->road_fid);
+    free(g->rail_fid);
     for (size_t i = 0; g->place_names && i < 2 * g->n_places; i++)
         free(g->place_names[i]);
     free(g->place_names);
@@ -1227,6 +1236,13 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     g->rail_xy = rail.w.xy;
     g->rail_n = rail.w.n_points;
     rail.w.xy = NULL;
+    /* [scenario] the source feature of every line, for line names (cor_link.src) */
+    g->road_fid = road.w.fid;
+    g->road_lines = road.w.fid ? road.w.n_lines : 0;
+    road.w.fid = NULL;
+    g->rail_fid = rail.w.fid;
+    g->rail_lines = rail.w.fid ? rail.w.n_lines : 0;
+    rail.w.fid = NULL;
 
     /* 8. Connected components (undirected), numbered by size, 0 the largest. */
     if (!(uf = malloc((nn + 1) * sizeof *uf)) || !(cs = calloc(nn + 1, sizeof *cs)))
@@ -1354,4 +1370,16 @@ void cor_graph_link_get(const cor_graph *g, uint32_t link, cor_link_info *out)
     const cor_link *L = &g->links[link];
     *out = (cor_link_info){ L->u, L->v, (cor_edge_kind)L->kind, (cor_line_class)L->cls,
                             L->length_m, L->time_ms / 1000.0 };
+}
+
+int64_t cor_graph_link_source_fid(const cor_graph *g, uint32_t link)
+{
+    if (link >= g->n_links)
+        return -1;
+    const cor_link *L = &g->links[link];
+    if (L->kind == COR_EDGE_ROAD && L->src < g->road_lines)
+        return g->road_fid[L->src];
+    if (L->kind == COR_EDGE_RAIL && L->src < g->rail_lines)
+        return g->rail_fid[L->src];
+    return -1;
 }

@@ -27,6 +27,13 @@ $C access --origins parks --to ports --measure nearest,watt,cum:120,hansen:exp:0
 $C access --origins parks --to airports --measure nearest -q -o out/access_parks_airports.csv
 echo "== Economic corridors"
 $C corridors -q -o out/corridors.gpkg --csv out | tee out/corridors.txt
+echo "== Scenarios"
+$C scenario --scenario datasets/scenarios/shijiazhuang_hengshui_cangzhou_huanghua.json \
+  --origins cities --to ports --measure nearest,cum:90 --corridors -q \
+  -o out/scenario_huanghua_railway.gpkg | tee out/scenario_huanghua_railway.txt
+$C scenario --scenario datasets/scenarios/beijing_tangshan_faster.json --origins cities \
+  --to cities --measure watt --corridors -q -o out/scenario_beijing_tangshan.gpkg \
+  | tee out/scenario_beijing_tangshan.txt
 echo "== Site evaluation"
 $C site --candidates parks --criteria $CRIT/relocate_beijing_function.json --explain --top 5 \
   --sensitivity 200 -q -o out/sites_relocation_parks.gpkg | tee out/sites_relocation_parks.txt
@@ -40,4 +47,5 @@ $C report -q --lang en -o out/report_en.pdf
 echo "Wrote into out/: the report (report.pdf, report_en.pdf), the base map (base_map.png, .pdf), the network (network.gpkg), routes,"
 echo "a city-port travel-time matrix, isochrones from Beijing, park accessibility to ports and"
 echo "airports, economic corridors (corridors.gpkg, linkage.csv, corridors.csv, ...) and site"
-echo "rankings for a Beijing function moving to Hebei and for a robotics plant."
+echo "rankings for a Beijing function moving to Hebei and for a robotics plant, and two"
+echo "scenarios (scenario_*.gpkg): the Huanghua port intercity railway, a faster Beijing-Tangshan."

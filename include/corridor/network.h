@@ -125,6 +125,9 @@ typedef struct {
 } cor_link_info;
 size_t cor_graph_link_count(const cor_graph *g);
 void cor_graph_link_get(const cor_graph *g, uint32_t link, cor_link_info *out);
+/* The feature id, in the rail or road layer, of the line a road or rail link was cut from
+ * (its name and other attributes are that feature's); -1 for other links and added lines. */
+int64_t cor_graph_link_source_fid(const cor_graph *g, uint32_t link);
 
 /* Writes layers "nodes" and "edges" (mode, class, length_m, time_s) with GDAL; the format
  * follows the extension (.gpkg default). Written to a temporary name, then renamed. */

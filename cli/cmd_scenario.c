@@ -1,0 +1,701 @@
+/* cmd_scenario.c: `corridor scenario`: a scenario's edits applied to the network, and the
+ * accessibility of the origins before and after (per origin: before, after, change, percent;
+ * the nearest facility before and after), with a summary of who gains, the population within
+ * 30/60/90 minutes of the facilities and, with --corridors, the change in city linkage. */
+#include "cli.h"
+#include "cli_points.h"
+#include "corridor/access.h"
+#include "corridor/corridors.h"
+#include "corridor/scenario.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_MEASURES 16
+
+static const char USAGE[] =
+    "Usage: corridor scenario [DATA] --scenario FILE.json --origins SRC [--to SRC]\n"
+    "                         [--measure LIST] [--mode MODE] -o FILE [--json] [--corridors]\n"
+    "                         [--top N] [--max-snap KM] [--speed KEY=VALUE]... [--config FILE]\n\n"
+    "Applies the edits of a scenario file (new rail or road lines, speed changes, closures,\n"
+    "new terminals; see datasets/scenarios/README.md) to the network of DATA (default: the\n"
+    "bundled dataset) without rebuilding it, and compares the accessibility of every origin to\n"
+    "the facilities before and after. The base network is not modified.\n\n"
+    "Options:\n"
+    "  --scenario FILE   the scenario (JSON)\n"
+    "  --origins SRC     the origins (one output row each): a place role (cities, parks, ...),\n"
+    "                    a layer of DATA or a file of points, as for corridor access\n"
+    "  --to SRC          the facilities: ports, airports, stations, cities (default) or a layer\n"
+    "                    or file; terminals and stations the scenario adds join their role\n"
+    "  --measure LIST    measures as for corridor access (default nearest): nearest, watt,\n"
+    "                    cum:T, hansen:exp:BETA, hansen:pow:BETA, 2sfca:T\n"
+    "  --mode MODE       multi (default), road, rail\n"
+    "  -o, --output FILE .gpkg: layers 'delta' (the origins' points; name, then per measure\n"
+    "                    <column>_before, _after, _change, _pct, and nearest_before and\n"
+    "                    nearest_after, the nearest facility's name) and 'scenario_lines'\n"
+    "                    (name, mode, class, speed_kmh, edit = add|speed|close); .csv: the\n"
+    "                    delta table with lon, lat\n"
+    "  --corridors       also compare the gravity linkage of the cities (corridor corridors)\n"
+    "                    and print the pairs whose linkage changes most\n"
+    "  --top N           how many origins and city pairs the summary lists (default 10)\n"
+    "  --max-snap KM     points farther than this from a road stay off the network (default 20)\n"
+    "  --json            the summary as JSON\n"
+    "  --speed KEY=VALUE, --config FILE, --crs CRS, -q/--quiet, -h/--help\n"
+    "Change is after - before; pct is 100 * change / before (empty when before is 0 or either\n"
+    "is empty). For times (nearest, watt) a gain is a fall; for the other measures a rise.\n"
+    "Exit status: 0 success, 1 failure (bad scenario, data or output), 2 usage error.\n"
+    "(--sites, comparing site ranks, is not available yet.)\n";
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+static int is_time_measure(const cor_access_measure *m)
+{
+    return m->kind == COR_ACCESS_NEAREST || m->kind == COR_ACCESS_WATT;
+}
+
+/* Appends the scenario's new places of the facilities' role, off the network before (their
+ * anchor unset); their node after goes to after_node[]. */
+static int add_new_places(cli_points *pf, const cor_scenario_result *res, uint32_t *after_node,
+                          size_t cap)
+{
+    size_t base = pf->n, add = 0;
+    for (size_t k = 0; k < res->n_places; k++)
+        add += pf->role >= 0 && (int)res->places[k].role == pf->role;
+    if (!add)
+        return 1;
+    cli_point *ni = realloc(pf->items, (base + add + 1) * sizeof *ni);
+    if (!ni)
+        return 0;
+    pf->items = ni;
+    for (size_t k = 0; k < res->n_places && pf->n - base < cap; k++) {
+        const cor_scenario_place *p = &res->places[k];
+        if ((int)p->role != pf->role)
+            continue;
+        cli_point *q = &pf->items[pf->n];
+        memset(q, 0, sizeof *q);
+        size_t len = strlen(p->name);
+        if (!(q->label = malloc(len + 1)))
+            return 0;
+        memcpy(q->label, p->name, len + 1);
+        q->fid = -1;
+        q->x_m = p->x_m;
+        q->y_m = p->y_m;
+        q->lon_deg = q->lat_deg = NAN;
+        q->mass = NAN;
+        q->field[0] = q->field[1] = NAN;
+        q->anchor = (cor_anchor){ COR_UNREACHABLE, 0, 0 };
+        q->snap_m = 0;
+        after_node[pf->n - base] = p->node;
+        pf->n++;
+    }
+    return 1;
+}
+
+typedef struct { size_t i; double gain; } gain_item;
+static int cmp_gain(const void *a, const void *b)
+{
+    const gain_item *x = a, *y = b;
+    return x->gain < y->gain ? 1 : x->gain > y->gain ? -1 : (x->i > y->i) - (x->i < y->i);
+}
+
+typedef struct { char *chain; double sum; size_t n; } chain_gain;
+
+int cmd_scenario(int argc, char **argv)
+{
+    cli_ctx c = { .prog = "corridor scenario" };
+    cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
+    enum { O_SCEN = 2000, O_ORIG, O_TO, O_MEASURE, O_MODE, O_SNAP, O_CORR, O_TOP, O_SITES };
+    static const struct option longopts[] = {
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
+        { "scenario", required_argument, NULL, O_SCEN },
+        { "origins", required_argument, NULL, O_ORIG }, { "to", required_argument, NULL, O_TO },
+        { "measure", required_argument, NULL, O_MEASURE },
+        { "mode", required_argument, NULL, O_MODE },
+        { "max-snap", required_argument, NULL, O_SNAP },
+        { "corridors", no_argument, NULL, O_CORR }, { "top", required_argument, NULL, O_TOP },
+        { "sites", required_argument, NULL, O_SITES },
+        { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
+    };
+    const char *scen_path = NULL, *origins = NULL, *to = "cities", *measure_list = "nearest";
+    const char *output = NULL;
+    int mode = COR_MODE_MULTI, corridors = 0, top = 10;
+    double max_snap_m = 20000;
+    int opt, code;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
+        int r = cli_common_option(&c, opt, optarg, USAGE, &code);
+        if (r < 0)
+            return code;
+        if (r > 0)
+            continue;
+        r = cli_net_option(&c, &no, opt, optarg);
+        if (r < 0)
+            return EXIT_USAGE;
+        if (r > 0)
+            continue;
+        switch (opt) {
+        case O_SCEN: scen_path = optarg; break;
+        case O_ORIG: origins = optarg; break;
+        case O_TO: to = optarg; break;
+        case O_MEASURE: measure_list = optarg; break;
+        case O_CORR: corridors = 1; break;
+        case 'o': output = optarg; break;
+        case O_SITES:
+            return cli_usage_error(&c, USAGE, "--sites is not available yet (site evaluation is "
+                                   "being made a library)");
+        case O_TOP: {
+            double v;
+            if (!cli_parse_number(optarg, &v) || v < 1 || v > 1000 || v != floor(v))
+                return cli_usage_error(&c, USAGE, "--top: '%s' is not a whole number in "
+                                       "1..1000", optarg);
+            top = (int)v;
+            break;
+        }
+        case O_MODE:
+            if ((mode = cor_mode_from_name(optarg)) < 0)
+                return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)",
+                                       optarg);
+            break;
+        case O_SNAP: {
+            double km;
+            if (!cli_parse_number(optarg, &km) || km <= 0)
+                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
+                                       optarg);
+            max_snap_m = km * 1000.0;
+            break;
+        }
+        default: break;
+        }
+    }
+    if (!scen_path)
+        return cli_usage_error(&c, USAGE, "--scenario FILE.json is required");
+    if (!origins)
+        return cli_usage_error(&c, USAGE, "--origins is required");
+    if (!output)
+        return cli_usage_error(&c, USAGE, "-o FILE (.gpkg, .csv) is required");
+    int is_csv = ends_with(output, ".csv");
+    if (!is_csv && !ends_with(output, ".gpkg"))
+        return cli_usage_error(&c, USAGE, "%s: the output is a GeoPackage (.gpkg, two layers) "
+                               "or .csv", output);
+    if (!*to || !*origins)
+        return cli_usage_error(&c, USAGE, "%s: empty value", *to ? "--origins" : "--to");
+    cor_access_measure ms[MAX_MEASURES];
+    size_t n_ms = 0;
+    cor_error err = COR_ERROR_INIT;
+    if (cor_access_parse_list(measure_list, ms, MAX_MEASURES, &n_ms, &err) != COR_OK)
+        return cli_usage_error(&c, USAGE, "--measure: %s", err.msg);
+
+    cor_scenario *sc = NULL;
+    cli_net net = { 0 }, net2 = { 0 };
+    cor_graph *g2 = NULL;
+    cor_engine *e2 = NULL;
+    cor_scenario_result res = { 0 };
+    cli_points po = { 0 }, pf = { 0 }, pc = { 0 };
+    uint32_t *tb = NULL, *ta = NULL, *after_node = NULL, *cb = NULL, *ca = NULL;
+    double *tmin = NULL, *vb = NULL, *va = NULL, *mass_w = NULL, *demand_w = NULL;
+    size_t *wb = NULL, *wa = NULL;
+    cor_writer *w = NULL;
+    json_t *doc = NULL;
+    chain_gain *chains = NULL;
+    size_t n_chains = 0;
+    gain_item *gi = NULL, *pairs = NULL;
+    double *Rb = NULL, *Ra = NULL;
+    int rc;
+    cor_logger lg = cli_logger(&c);
+
+    if (!(sc = cor_scenario_load(scen_path, &err))) {
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    if ((rc = cli_net_open(&c, &no, argc, argv, optind, &net)) != EXIT_OK)
+        goto out;
+    if (!c.quiet)
+        fprintf(stderr, "applying %zu edit%s of %s\n", cor_scenario_edit_count(sc),
+                cor_scenario_edit_count(sc) == 1 ? "" : "s", scen_path);
+    cor_scenario_opts so = COR_SCENARIO_OPTS_DEFAULT;
+    so.ds = net.ds;
+    so.xy_of_lonlat = cli_lonlat_to_xy;
+    so.lonlat_user = net.ds;
+    so.max_snap_m = max_snap_m;
+    so.log = lg;
+    if (!(g2 = cor_scenario_apply(sc, net.e, &so, &res, &err)) ||
+        !(e2 = cor_engine_create(g2, &err))) {
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    net2 = (cli_net){ net.ds, g2, e2 };
+
+    cli_points_opts opo = CLI_POINTS_OPTS_DEFAULT;
+    opo.option = "--origins";
+    opo.id_optional = 1;
+    opo.max_snap_m = max_snap_m;
+    if ((rc = cli_points_load(&c, &net, origins, &opo, &po)) != EXIT_OK)
+        goto out;
+    cli_points_opts fpo = opo;
+    fpo.option = "--to";
+    if ((rc = cli_points_load(&c, &net, to, &fpo, &pf)) != EXIT_OK)
+        goto out;
+    size_t nf_base = pf.n;
+    if (!(after_node = malloc((res.n_places + 1) * sizeof *after_node)) ||
+        !add_new_places(&pf, &res, after_node, res.n_places)) {
+        cor_error_set(&err, COR_ERR_NOMEM, "out of memory");
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    size_t no_ = po.n, nf = pf.n, cells = no_ * nf;
+    tb = malloc((cells + 1) * sizeof *tb);
+    ta = malloc((cells + 1) * sizeof *ta);
+    tmin = malloc((cells + 1) * sizeof *tmin);
+    vb = malloc((n_ms * no_ + 1) * sizeof *vb);
+    va = malloc((n_ms * no_ + 1) * sizeof *va);
+    wb = malloc((no_ + 1) * sizeof *wb);
+    wa = malloc((no_ + 1) * sizeof *wa);
+    mass_w = malloc((nf + 1) * sizeof *mass_w);
+    demand_w = malloc((no_ + 1) * sizeof *demand_w);
+    if (!tb || !ta || !tmin || !vb || !va || !wb || !wa || !mass_w || !demand_w) {
+        cor_error_set(&err, COR_ERR_NOMEM, "out of memory for %zu x %zu times", no_, nf);
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    cor_matrix_opts mo = COR_MATRIX_OPTS_DEFAULT;
+    mo.mode = (cor_mode)mode;
+    int tick = 0;
+    if (!c.quiet) {
+        mo.progress = cli_progress;
+        mo.progress_user = &tick;
+        fprintf(stderr, "travel times before\n");
+    }
+    if ((rc = cli_points_matrix(&c, &net, &po, &pf, &mo, tb, NULL)) != EXIT_OK)
+        goto out;
+    for (size_t k = nf_base; k < nf; k++)
+        pf.items[k].anchor = (cor_anchor){ after_node[k - nf_base], 0, 0 };
+    tick = 0;
+    if (!c.quiet)
+        fprintf(stderr, "travel times after\n");
+    if ((rc = cli_points_matrix(&c, &net2, &po, &pf, &mo, ta, NULL)) != EXIT_OK)
+        goto out;
+
+    /* masses: the facilities' role mass (population for cities), else 1; demand likewise */
+    int any_mass = 0, any_demand = 0;
+    for (size_t j = 0; j < nf; j++)
+        any_mass |= !isnan(pf.items[j].mass);
+    for (size_t j = 0; j < nf; j++)
+        mass_w[j] = isnan(pf.items[j].mass) ? 0 : pf.items[j].mass;
+    for (size_t i = 0; i < no_; i++) {
+        any_demand |= !isnan(po.items[i].mass);
+        demand_w[i] = isnan(po.items[i].mass) ? 0 : po.items[i].mass;
+    }
+    cor_access_input in = { .n_origins = no_, .n_facilities = nf, .time_min = tmin,
+                            .mass = any_mass ? mass_w : NULL,
+                            .demand = any_demand ? demand_w : NULL };
+    for (int pass = 0; pass < 2; pass++) {
+        const uint32_t *t = pass ? ta : tb;
+        for (size_t k = 0; k < cells; k++)
+            tmin[k] = t[k] == COR_UNREACHABLE ? INFINITY : t[k] / 60000.0;
+        for (size_t m = 0; m < n_ms; m++)
+            if (cor_access_compute(&in, &ms[m], (pass ? va : vb) + m * no_,
+                                   ms[m].kind == COR_ACCESS_NEAREST ? (pass ? wa : wb) : NULL,
+                                   &err) != COR_OK) {
+                rc = cli_fail(&c, &err);
+                goto out;
+            }
+    }
+
+    /* ---- output ---- */
+    cor_field fields[8 + 4 * MAX_MEASURES];
+    char colnames[4 * MAX_MEASURES][64];
+    size_t nfld = 0, has_nearest = 0;
+    fields[nfld++] = (cor_field){ "name", COR_FIELD_STRING };
+    if (is_csv) {
+        fields[nfld++] = (cor_field){ "lon", COR_FIELD_REAL };
+        fields[nfld++] = (cor_field){ "lat", COR_FIELD_REAL };
+    }
+    static const char *const SUFFIX[4] = { "before", "after", "change", "pct" };
+    for (size_t m = 0; m < n_ms; m++) {
+        for (int s = 0; s < 4; s++) {
+            snprintf(colnames[4 * m + (size_t)s], sizeof colnames[0], "%s_%s", ms[m].column,
+                     SUFFIX[s]);
+            fields[nfld++] = (cor_field){ colnames[4 * m + (size_t)s], COR_FIELD_REAL };
+        }
+        has_nearest |= ms[m].kind == COR_ACCESS_NEAREST;
+    }
+    if (has_nearest) {
+        fields[nfld++] = (cor_field){ "nearest_before", COR_FIELD_STRING };
+        fields[nfld++] = (cor_field){ "nearest_after", COR_FIELD_STRING };
+    }
+    if (!(w = cor_writer_create(output, is_csv ? NULL : cor_graph_crs(net.g), &err)) ||
+        cor_writer_layer(w, "delta", is_csv ? COR_GEOM_NONE : COR_GEOM_POINT, fields, nfld,
+                         &err) != COR_OK) {
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    size_t nearest_m = SIZE_MAX;
+    for (size_t m = 0; m < n_ms && nearest_m == SIZE_MAX; m++)
+        if (ms[m].kind == COR_ACCESS_NEAREST)
+            nearest_m = m;
+    for (size_t i = 0; i < no_; i++) {
+        const cli_point *p = &po.items[i];
+        int on = p->anchor.node != COR_UNREACHABLE;
+        cor_value v[8 + 4 * MAX_MEASURES];
+        size_t k = 0;
+        v[k++] = COR_STR(p->label);
+        if (is_csv) {
+            v[k++] = COR_REAL(round(p->lon_deg * 1e7) / 1e7);
+            v[k++] = COR_REAL(round(p->lat_deg * 1e7) / 1e7);
+        }
+        for (size_t m = 0; m < n_ms; m++) {
+            double b = vb[m * no_ + i], a = va[m * no_ + i];
+            int db = on && !isnan(b), da = on && !isnan(a);
+            v[k++] = db ? COR_REAL(b) : COR_NULL;
+            v[k++] = da ? COR_REAL(a) : COR_NULL;
+            v[k++] = db && da ? COR_REAL(a - b) : COR_NULL;
+            v[k++] = db && da && b != 0 ? COR_REAL(100.0 * (a - b) / b) : COR_NULL;
+        }
+        if (has_nearest) {
+            double b = vb[nearest_m * no_ + i], a = va[nearest_m * no_ + i];
+            v[k++] = on && !isnan(b) ? COR_STR(pf.items[wb[i]].label) : COR_NULL;
+            v[k++] = on && !isnan(a) ? COR_STR(pf.items[wa[i]].label) : COR_NULL;
+        }
+        double xy[2] = { p->x_m, p->y_m };
+        if (cor_writer_feature(w, v, is_csv ? NULL : xy, is_csv ? 0 : 1, NULL, 0, &err) !=
+            COR_OK) {
+            rc = cli_fail(&c, &err);
+            goto out;
+        }
+    }
+    if (!is_csv) {
+        static const cor_field LF[5] = { { "name", COR_FIELD_STRING },
+                                         { "mode", COR_FIELD_STRING },
+                                         { "class", COR_FIELD_STRING },
+                                         { "speed_kmh", COR_FIELD_REAL },
+                                         { "edit", COR_FIELD_STRING } };
+        if (cor_writer_layer(w, "scenario_lines", COR_GEOM_LINESTRING, LF, 5, &err) != COR_OK) {
+            rc = cli_fail(&c, &err);
+            goto out;
+        }
+        for (size_t k = 0; k < res.n_lines; k++) {
+            const cor_scenario_line *L = &res.lines[k];
+            cor_value v[5] = { COR_STR(L->name), COR_STR(L->mode),
+                               COR_STR(cor_class_name(L->cls)),
+                               isnan(L->speed_kmh) ? COR_NULL : COR_REAL(L->speed_kmh),
+                               COR_STR(cor_edit_kind_name(L->edit)) };
+            if (cor_writer_feature(w, v, L->xy, L->n, NULL, 0, &err) != COR_OK) {
+                rc = cli_fail(&c, &err);
+                goto out;
+            }
+        }
+    }
+
+    /* ---- summary: who gains (first measure) ---- */
+    const cor_access_measure *m0 = &ms[0];
+    int m0_time = is_time_measure(m0);
+    gi = malloc((no_ + 1) * sizeof *gi);
+    size_t ng = 0, n_gain = 0, n_loss = 0;
+    if (!gi) {
+        cor_error_set(&err, COR_ERR_NOMEM, "out of memory");
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    for (size_t i = 0; i < no_; i++) {
+        double b = vb[i], a = va[i];
+        if (po.items[i].anchor.node == COR_UNREACHABLE)
+            continue;
+        double gain;
+        if (isnan(b) && !isnan(a))
+            gain = INFINITY; /* newly reached */
+        else if (isnan(a) || isnan(b))
+            gain = isnan(a) && !isnan(b) ? -INFINITY : 0;
+        else
+            gain = m0_time ? b - a : a - b;
+        if (gain > 1e-9)
+            n_gain++;
+        else if (gain < -1e-9)
+            n_loss++;
+        gi[ng++] = (gain_item){ i, gain };
+    }
+    qsort(gi, ng, sizeof *gi, cmp_gain);
+
+    /* parks by chain: the mean gain of the parks of every chain (a park can have several) */
+    if (po.role == COR_ROLE_PARK && cor_dataset_role_layer(net.ds, COR_ROLE_PARK)) {
+        static const char *const F[1] = { "chain" };
+        cor_features pk;
+        if (cor_dataset_read_layer(net.ds, cor_dataset_role_layer(net.ds, COR_ROLE_PARK), F, 1,
+                                   &pk, &err) == COR_OK) {
+            for (size_t q = 0; q < ng; q++) {
+                const cli_point *p = &po.items[gi[q].i];
+                if (!isfinite(gi[q].gain))
+                    continue;
+                const char *chain = NULL;
+                for (size_t r = 0; r < pk.n && !chain; r++)
+                    if (pk.fid[r] == p->fid)
+                        chain = pk.values[r] ? pk.values[r] : "";
+                char buf[512];
+                snprintf(buf, sizeof buf, "%s", chain && *chain ? chain : "(none)");
+                char *save = NULL;
+                for (char *tok = strtok_r(buf, ";", &save); tok;
+                     tok = strtok_r(NULL, ";", &save)) {
+                    size_t h = 0;
+                    while (h < n_chains && strcmp(chains[h].chain, tok))
+                        h++;
+                    if (h == n_chains) {
+                        chain_gain *nc = realloc(chains, (n_chains + 1) * sizeof *nc);
+                        if (!nc)
+                            break;
+                        chains = nc;
+                        size_t len = strlen(tok);
+                        if (!(chains[h].chain = malloc(len + 1)))
+                            break;
+                        memcpy(chains[h].chain, tok, len + 1);
+                        chains[h].sum = 0;
+                        chains[h].n = 0;
+                        n_chains++;
+                    }
+                    chains[h].sum += gi[q].gain;
+                    chains[h].n++;
+                }
+            }
+            cor_features_free(&pk);
+        } else {
+            cor_log(&lg, COR_LOG_WARN, "parks by chain: %s", err.msg);
+            err = COR_ERROR_INIT;
+        }
+    }
+
+    /* population within 30/60/90 minutes of the facilities, from the cities */
+    cli_points_opts cpo = opo;
+    cpo.option = "(cities)";
+    double pop_before[3] = { 0, 0, 0 }, pop_after[3] = { 0, 0, 0 }, pop_total = 0;
+    static const double THRESH[3] = { 30, 60, 90 };
+    int have_cities = cor_dataset_role_layer(net.ds, COR_ROLE_CITY) != NULL;
+    if (have_cities) {
+        if ((rc = cli_points_load(&c, &net, "cities", &cpo, &pc)) != EXIT_OK)
+            goto out;
+        size_t ncc = pc.n;
+        uint32_t *x = malloc((ncc * nf + 1) * sizeof *x), *y = malloc((ncc * nf + 1) * sizeof *y);
+        if (!x || !y) {
+            free(x);
+            free(y);
+            cor_error_set(&err, COR_ERR_NOMEM, "out of memory");
+            rc = cli_fail(&c, &err);
+            goto out;
+        }
+        cor_matrix_opts mo2 = mo;
+        mo2.progress = NULL;
+        for (size_t k = nf_base; k < nf; k++)
+            pf.items[k].anchor.node = COR_UNREACHABLE;
+        rc = cli_points_matrix(&c, &net, &pc, &pf, &mo2, x, NULL);
+        for (size_t k = nf_base; k < nf; k++)
+            pf.items[k].anchor = (cor_anchor){ after_node[k - nf_base], 0, 0 };
+        if (rc == EXIT_OK)
+            rc = cli_points_matrix(&c, &net2, &pc, &pf, &mo2, y, NULL);
+        if (rc != EXIT_OK) {
+            free(x);
+            free(y);
+            goto out;
+        }
+        for (size_t i = 0; i < ncc; i++) {
+            double pop = isnan(pc.items[i].mass) ? 0 : pc.items[i].mass;
+            uint32_t bb = COR_UNREACHABLE, aa = COR_UNREACHABLE;
+            for (size_t j = 0; j < nf; j++) {
+                bb = x[i * nf + j] < bb ? x[i * nf + j] : bb;
+                aa = y[i * nf + j] < aa ? y[i * nf + j] : aa;
+            }
+            pop_total += pop;
+            for (int t = 0; t < 3; t++) {
+                if (bb != COR_UNREACHABLE && bb <= THRESH[t] * 60000.0)
+                    pop_before[t] += pop;
+                if (aa != COR_UNREACHABLE && aa <= THRESH[t] * 60000.0)
+                    pop_after[t] += pop;
+            }
+        }
+        free(x);
+        free(y);
+    }
+
+    /* corridors: gravity linkage of the cities before and after */
+    size_t ncc = pc.n;
+    size_t npairs = 0;
+    if (corridors && have_cities && ncc >= 2) {
+        double *mass = malloc(ncc * sizeof *mass);
+        cb = malloc(ncc * ncc * sizeof *cb);
+        ca = malloc(ncc * ncc * sizeof *ca);
+        Rb = malloc(ncc * ncc * sizeof *Rb);
+        Ra = malloc(ncc * ncc * sizeof *Ra);
+        pairs = malloc(ncc * ncc * sizeof *pairs);
+        int okc = mass && cb && ca && Rb && Ra && pairs;
+        cor_matrix_opts mo3 = mo;
+        mo3.progress = NULL;
+        for (size_t i = 0; okc && i < ncc; i++) {
+            mass[i] = pc.items[i].mass;
+            if (!(mass[i] > 0)) {
+                cor_log(&lg, COR_LOG_WARN, "--corridors: city '%s' has no population; "
+                        "linkage skipped", pc.items[i].label);
+                okc = 0;
+            }
+        }
+        if (okc && (cli_points_matrix(&c, &net, &pc, &pc, &mo3, cb, NULL) != EXIT_OK ||
+                    cli_points_matrix(&c, &net2, &pc, &pc, &mo3, ca, NULL) != EXIT_OK))
+            okc = 0;
+        cor_gravity_opts go = COR_GRAVITY_OPTS_DEFAULT;
+        size_t badi;
+        if (okc && (cor_gravity(ncc, mass, cb, &go, Rb, NULL, NULL, NULL, &badi, &err) != COR_OK ||
+                    cor_gravity(ncc, mass, ca, &go, Ra, NULL, NULL, NULL, &badi, &err) != COR_OK)) {
+            cor_log(&lg, COR_LOG_WARN, "--corridors: %s", err.msg);
+            err = COR_ERROR_INIT;
+            okc = 0;
+        }
+        for (size_t i = 0; okc && i < ncc; i++)
+            for (size_t j = i + 1; j < ncc; j++) {
+                double b = Rb[i * ncc + j], a = Ra[i * ncc + j];
+                if (isnan(b) && isnan(a))
+                    continue;
+                double ch = (isnan(a) ? 0 : a) - (isnan(b) ? 0 : b);
+                pairs[npairs++] = (gain_item){ i * ncc + j, fabs(ch) };
+            }
+        if (okc)
+            qsort(pairs, npairs, sizeof *pairs, cmp_gain);
+        else
+            npairs = 0;
+        free(mass);
+    }
+
+    cor_writer *done = w;
+    w = NULL;
+    if (cor_writer_close(done, &err) != COR_OK) {
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+
+    size_t shown = ng < (size_t)top ? ng : (size_t)top;
+    if (c.json) {
+        json_t *gains = json_array(), *pops = json_array(), *ch = json_array(),
+               *cl = json_array(), *ms_j = json_array();
+        for (size_t m = 0; m < n_ms; m++)
+            json_array_append_new(ms_j, json_string(ms[m].column));
+        for (size_t q = 0; q < shown; q++) {
+            size_t i = gi[q].i;
+            double b = vb[i], a = va[i];
+            json_array_append_new(gains, json_pack("{s:s, s:o, s:o, s:o}", "name",
+                                                   po.items[i].label, "before",
+                                                   isnan(b) ? json_null() : json_real(b), "after",
+                                                   isnan(a) ? json_null() : json_real(a), "gain",
+                                                   isfinite(gi[q].gain) ? json_real(gi[q].gain)
+                                                                        : json_null()));
+        }
+        for (int t = 0; t < 3 && have_cities; t++)
+            json_array_append_new(pops, json_pack("{s:f, s:f, s:f}", "minutes", THRESH[t],
+                                                  "before", pop_before[t], "after",
+                                                  pop_after[t]));
+        for (size_t h = 0; h < n_chains; h++)
+            json_array_append_new(ch, json_pack("{s:s, s:I, s:f}", "chain", chains[h].chain,
+                                                "parks", (json_int_t)chains[h].n, "mean_gain",
+                                                chains[h].sum / (double)chains[h].n));
+        for (size_t q = 0; q < npairs && q < (size_t)top; q++) {
+            size_t i = pairs[q].i / ncc, j = pairs[q].i % ncc;
+            double b = Rb[pairs[q].i], a = Ra[pairs[q].i];
+            json_array_append_new(cl, json_pack("{s:s, s:s, s:o, s:o}", "a", pc.items[i].label,
+                                                "b", pc.items[j].label, "before",
+                                                isnan(b) ? json_null() : json_real(b), "after",
+                                                isnan(a) ? json_null() : json_real(a)));
+        }
+        doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+                        "s:{s:I, s:I, s:I, s:I}, s:s, s:o, s:o, s:o, s:s}",
+                        "scenario", scen_path, "name", cor_scenario_name(sc), "origins", origins,
+                        "to", to, "mode", cor_mode_name((cor_mode)mode), "measures", ms_j,
+                        "edits", "lines", (json_int_t)res.n_lines, "places_added",
+                        (json_int_t)res.n_places, "links_added", (json_int_t)res.links_added,
+                        "links_changed", (json_int_t)res.links_changed, "links_closed",
+                        (json_int_t)res.links_closed, "stations_closed",
+                        (json_int_t)res.stations_closed, "origins_summary", "count",
+                        (json_int_t)no_, "gain", (json_int_t)n_gain, "loss",
+                        (json_int_t)n_loss, "unchanged", (json_int_t)(ng - n_gain - n_loss),
+                        "gain_measure", m0->column, "top_gains", gains,
+                        "population_within", pops, "parks_by_chain", ch, "output", output);
+        if (corridors)
+            json_object_set_new(doc, "linkage_changes", cl);
+        else
+            json_decref(cl);
+        if (doc)
+            json_object_set_new(doc, "population_total", json_real(pop_total));
+        cli_print_json(doc);
+        doc = NULL;
+    } else {
+        printf("Scenario %s%s%s: %zu line%s added/changed/closed, %zu place%s added; links: "
+               "%zu added, %zu changed, %zu closed\n", scen_path,
+               *cor_scenario_name(sc) ? " - " : "", cor_scenario_name(sc), res.n_lines,
+               res.n_lines == 1 ? "" : "s", res.n_places, res.n_places == 1 ? "" : "s",
+               res.links_added, res.links_changed, res.links_closed);
+        printf("Accessibility of %s (%zu) to %s (%zu) by %s: %zu gain, %zu lose, %zu unchanged "
+               "(%s)\n", origins, no_, to, nf, cor_mode_name((cor_mode)mode), n_gain, n_loss,
+               ng - n_gain - n_loss, m0->column);
+        printf("Top %zu by %s %s:\n", shown, m0->column, m0_time ? "fall (minutes saved)"
+                                                                 : "rise");
+        for (size_t q = 0; q < shown; q++) {
+            size_t i = gi[q].i;
+            printf("  %-36s %10.2f -> %10.2f  (%+.2f)\n", po.items[i].label, vb[i], va[i],
+                   va[i] - vb[i]);
+        }
+        if (n_chains) {
+            printf("Parks by chain (mean %s):\n", m0_time ? "minutes saved" : "gain");
+            for (size_t h = 0; h < n_chains; h++)
+                printf("  %-36s %3zu parks  %+.2f\n", chains[h].chain, chains[h].n,
+                       chains[h].sum / (double)chains[h].n);
+        }
+        if (have_cities) {
+            printf("City population within reach of %s (of %.0f):\n", to, pop_total);
+            for (int t = 0; t < 3; t++)
+                printf("  %3.0f min  %14.0f -> %14.0f  (%+.0f)\n", THRESH[t], pop_before[t],
+                       pop_after[t], pop_after[t] - pop_before[t]);
+        }
+        if (corridors) {
+            printf("City linkage (gravity, corridor corridors) changing most:\n");
+            for (size_t q = 0; q < npairs && q < (size_t)top; q++) {
+                size_t i = pairs[q].i / ncc, j = pairs[q].i % ncc;
+                double b = Rb[pairs[q].i], a = Ra[pairs[q].i];
+                printf("  %-20s - %-20s %12.4g -> %12.4g  (%+.1f%%)\n", pc.items[i].label,
+                       pc.items[j].label, b, a, b > 0 ? 100.0 * (a - b) / b : NAN);
+            }
+        }
+        printf("Wrote %s (layers delta%s)\n", output, is_csv ? "" : ", scenario_lines");
+    }
+    rc = EXIT_OK;
+out:
+    free(gi);
+    free(Rb);
+    free(Ra);
+    free(pairs);
+    cor_writer_abort(w);
+    json_decref(doc);
+    for (size_t h = 0; h < n_chains; h++)
+        free(chains[h].chain);
+    free(chains);
+    free(tb);
+    free(ta);
+    free(cb);
+    free(ca);
+    free(tmin);
+    free(vb);
+    free(va);
+    free(wb);
+    free(wa);
+    free(mass_w);
+    free(demand_w);
+    free(after_node);
+    cli_points_free(&po);
+    cli_points_free(&pf);
+    cli_points_free(&pc);
+    cor_scenario_result_free(&res);
+    cor_engine_destroy(e2);
+    cor_graph_destroy(g2);
+    cor_scenario_destroy(sc);
+    cli_net_close(&net);
+    cli_ctx_free(&c);
+    return rc;
+}
