@@ -472,8 +472,10 @@ static void network_nodes(qctx *q)
     sb_str(b, "    </categories>\n    <symbols>\n");
     cor_rgba none = { 0, 0, 0, 0 };
     sym_begin(b, "marker", 0, 0.6);
-    marker_layer(b, "circle", layer_stroke(s, "roads", (cor_rgba){ 0.71, 0.68, 0.63, 1 }), none,
-                 0, 1.2, 0);
+    const st_layer *rd = find_layer(s, "roads"); /* its casing: its stroke is white */
+    marker_layer(b, "circle", rd && rd->casing.color.a > 0 ? rd->casing.color
+                              : layer_stroke(s, "roads", (cor_rgba){ 0.71, 0.68, 0.63, 1 }),
+                 none, 0, 1.2, 0);
     sym_end(b);
     sym_begin(b, "marker", 1, 0.6);
     marker_layer(b, "circle", layer_stroke(s, "rail", (cor_rgba){ 0.36, 0.38, 0.40, 1 }), none,
@@ -704,7 +706,7 @@ static void proportional_lines(qctx *q)
         const st_layer *L = find_layer(s, r == COR_QML_LINKAGE ? "airports" : "parks-etdz");
         if (L && L->fill.a > 0)
             c = L->fill;
-        sym_begin(b, "line", 0, r == COR_QML_LINKAGE ? 0.6 : 0.8);
+        sym_begin(b, "line", 0, r == COR_QML_LINKAGE ? 0.6 : 1); /* opaque: no beads at joins */
         line_layer(b, c, w0, NULL, 0, 0, we);
         sym_end(b);
     }
@@ -759,8 +761,10 @@ static void labeling(qctx *q, const char *text, int is_expr, const st_label *lb,
     sb_printf(b, "      <placement placement=\"%d\" dist=\"1\" distUnits=\"Point\""
                  " priority=\"%.0f\" placementFlags=\"10\" maxCurvedCharAngleIn=\"25\""
                  " maxCurvedCharAngleOut=\"-25\"/>\n", placement, pr);
-    sb_str(b, "      <rendering obstacle=\"1\" drawLabels=\"1\" displayAll=\"0\""
-              " upsidedownLabels=\"0\" limitNumLabels=\"0\" fontLimitPixelSize=\"0\"/>\n");
+    /* mergeLines: a corridor is many links; its name goes along the merged line */
+    sb_printf(b, "      <rendering obstacle=\"1\" drawLabels=\"1\" displayAll=\"0\""
+                 " upsidedownLabels=\"0\" limitNumLabels=\"0\" fontLimitPixelSize=\"0\""
+                 " mergeLines=\"%d\"/>\n", placement == 3);
     sb_str(b, "    </settings>\n  </labeling>\n");
 }
 
