@@ -695,7 +695,7 @@ static void proportional_lines(qctx *q)
                              h && h->casing.color.a > 0 ? h->casing.color : hex(0xb07a2e, 1),
                              hex(0x7a7f84, 1) };
         for (int i = 0; i < 3; i++) {
-            sym_begin(b, "line", i, 0.85);
+            sym_begin(b, "line", i, 1);
             line_layer(b, cols[i], w0, NULL, 0, 0, we);
             sym_end(b);
         }
