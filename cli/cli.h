@@ -78,12 +78,13 @@ int cli_parse_number(const char *s, double *out);
  * bounds, repeated bounds merged; at least 2). Returns the number of bounds written to out
  * (room for k + 1). Quantiles stand in until render/classify.c's Jenks breaks land. */
 size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out);
-/* Gives layer (already written by w) its default QGIS style for role, generated from the
- * map style (c->style_path, else the built-in default; c may be NULL): values (n of them,
- * NaN for none) are the classified field's, from which the classes (isochrones: the distinct
- * values; access, sites: quantiles; delta: equal intervals symmetric around 0) or the
- * widest width (linkage, flows, corridors) are taken. field NULL: the role's default. Does
- * nothing for formats other than GeoPackage. */
+/* Gives layer (already written by w) its default QGIS style for role, drawn for the layer's
+ * geometry type, generated from the map style (c->style_path, else the built-in default; c
+ * may be NULL); a layer without geometry gets none. values (n of them, NaN for none) are
+ * the classified field's, from which the classes (isochrones: the distinct values; access,
+ * sites: quantiles; delta: equal intervals symmetric around 0) or the widest width
+ * (linkage, flows, corridors) are taken. field NULL: the role's default. Does nothing for
+ * formats other than GeoPackage. */
 cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
                            cor_qml_role role, const char *field, const double *values,
                            size_t n, cor_error *err);

@@ -236,8 +236,9 @@ size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out)
     return nb;
 }
 
-static cor_status style_qml(const cli_ctx *c, cor_qml_role role, const char *field,
-                            const double *values, size_t n, char **qml, cor_error *err)
+static cor_status style_qml(const cli_ctx *c, cor_qml_role role, cor_qml_geom geom,
+                            const char *field, const double *values, size_t n, char **qml,
+                            cor_error *err)
 {
     *qml = NULL;
     cor_style *st = c && c->style_path ? cor_style_load(c->style_path, err)
@@ -246,6 +247,7 @@ static cor_status style_qml(const cli_ctx *c, cor_qml_role role, const char *fie
         return err->code;
     cor_qml_opts o = COR_QML_OPTS_DEFAULT;
     o.role = role;
+    o.geom = geom;
     o.field = field;
     double br[16];
     double *distinct = NULL;
@@ -291,8 +293,16 @@ cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
                            cor_qml_role role, const char *field, const double *values,
                            size_t n, cor_error *err)
 {
+    int gt = cor_writer_layer_geom(w, layer);
+    if (gt == COR_GEOM_NONE) /* a table (or a format without layers): nothing to draw */
+        return COR_OK;
+    cor_qml_geom geom = gt == COR_GEOM_POINT ? COR_QML_GEOM_POINT
+                        : gt == COR_GEOM_LINESTRING || gt == COR_GEOM_MULTILINESTRING
+                            ? COR_QML_GEOM_LINE
+                        : gt == COR_GEOM_POLYGON || gt == COR_GEOM_MULTIPOLYGON
+                            ? COR_QML_GEOM_POLYGON : COR_QML_GEOM_DEFAULT;
     char *qml;
-    if (style_qml(c, role, field, values, n, &qml, err) != COR_OK)
+    if (style_qml(c, role, geom, field, values, n, &qml, err) != COR_OK)
         return err->code;
     char name[64];
     snprintf(name, sizeof name, "Corridor %s", layer);
@@ -305,9 +315,10 @@ cor_status cli_write_network(const cli_ctx *c, const cor_graph *g, const cor_dat
                              const char *path, cor_error *err)
 {
     char *qn = NULL, *qe = NULL;
-    cor_status rc = style_qml(c, COR_QML_NETWORK_NODES, NULL, NULL, 0, &qn, err);
+    cor_status rc = style_qml(c, COR_QML_NETWORK_NODES, COR_QML_GEOM_POINT, NULL, NULL, 0, &qn,
+                              err);
     if (rc == COR_OK)
-        rc = style_qml(c, COR_QML_NETWORK_EDGES, NULL, NULL, 0, &qe, err);
+        rc = style_qml(c, COR_QML_NETWORK_EDGES, COR_QML_GEOM_LINE, NULL, NULL, 0, &qe, err);
     if (rc == COR_OK) {
         const cor_layer_style st[] = { { "nodes", "Corridor nodes", qn, NULL },
                                        { "edges", "Corridor edges", qe, NULL } };

@@ -388,6 +388,22 @@ cor_status cor_writer_set_style(cor_writer *w, const char *layer, const char *st
     return COR_OK;
 }
 
+int cor_writer_layer_geom(const cor_writer *w, const char *layer)
+{
+    OGRLayerH l = layer ? GDALDatasetGetLayerByName(w->ds, layer) : NULL;
+    if (!l)
+        return -1;
+    switch (wkbFlatten(OGR_L_GetGeomType(l))) {
+    case wkbNone: case wkbUnknown: return COR_GEOM_NONE;
+    case wkbPoint: case wkbMultiPoint: return COR_GEOM_POINT;
+    case wkbLineString: return COR_GEOM_LINESTRING;
+    case wkbMultiLineString: return COR_GEOM_MULTILINESTRING;
+    case wkbPolygon: return COR_GEOM_POLYGON;
+    case wkbMultiPolygon: return COR_GEOM_MULTIPOLYGON;
+    default: return COR_GEOM_NONE;
+    }
+}
+
 cor_status cor_writer_close(cor_writer *w, cor_error *err)
 {
     cor_status rc = end_layer(w, err);

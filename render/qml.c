@@ -520,7 +520,7 @@ static void by_minutes(qctx *q, int polygons)
         char v[64], lab[96];
         fmt_num(v, sizeof v, q->o->breaks[i]);
         fmt_label(lab, sizeof lab, q->o->breaks[i]);
-        strcat(lab, " min");
+        snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " min");
         category(b, v, (int)i, lab);
     }
     sb_str(b, "    </categories>\n    <symbols>\n");

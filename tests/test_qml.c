@@ -238,6 +238,9 @@ static void test_writer(void)
     err = (cor_error)COR_ERROR_INIT;
     CHECK_INT(cor_writer_layer(w, "table", COR_GEOM_NONE, f, 1, &err), COR_OK);
     CHECK_INT(cor_writer_set_style(w, "table", NULL, "<qgis/>", "<sld/>", &err), COR_OK);
+    CHECK_INT(cor_writer_layer_geom(w, "pts"), COR_GEOM_POINT);
+    CHECK_INT(cor_writer_layer_geom(w, "table"), COR_GEOM_NONE);
+    CHECK_INT(cor_writer_layer_geom(w, "nope"), -1);
     CHECK_INT(cor_writer_close(w, &err), COR_OK);
 
     GDALAllRegister();

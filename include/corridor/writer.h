@@ -51,6 +51,9 @@ cor_status cor_writer_feature_lines(cor_writer *w, const cor_value *values,
  * done and COR_OK returned. Fails on an unknown layer or out of memory. */
 cor_status cor_writer_set_style(cor_writer *w, const char *layer, const char *style_name,
                                 const char *qml, const char *sld, cor_error *err);
+/* The geometry type of a layer already created in this writer; -1 when there is no such
+ * layer. */
+int cor_writer_layer_geom(const cor_writer *w, const char *layer);
 cor_status cor_writer_close(cor_writer *w, cor_error *err);  /* frees w */
 void cor_writer_abort(cor_writer *w);                        /* frees w; accepts NULL */
 /* A default style for one layer of a GeoPackage, for writers that do not go through
