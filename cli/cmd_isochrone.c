@@ -140,9 +140,9 @@ static cor_status write_layers(const cli_net *net, const char *path, const cor_i
                           COR_STR(origin) };
         rc = cor_writer_feature(w, v, NULL, 0, b->wkb, b->wkb_len, err);
     }
-    double mins[64];
+    double mins[COR_ISO_MAX_BANDS];
     size_t nm = 0;
-    for (size_t k = 0; k < iso->n_bands && nm < 64; k++)
+    for (size_t k = 0; k < iso->n_bands && nm < COR_ISO_MAX_BANDS; k++)
         mins[nm++] = iso->bands[k].minutes;
     if (rc == COR_OK)
         rc = cli_style_layer(NULL, w, "isochrones", COR_QML_ISOCHRONES, NULL, mins, nm, err);

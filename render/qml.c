@@ -482,7 +482,7 @@ static void network_nodes(qctx *q)
                  0, 1.2, 0);
     sym_end(b);
     if (st)
-        style_marker_symbol(b, 2, st, 1);
+        style_marker_symbol(b, 2, st, 0.6); /* every station, not only the map's HSR ones */
     else {
         sym_begin(b, "marker", 2, 1);
         marker_layer(b, "circle", (cor_rgba){ 1, 1, 1, 1 }, s->text_color, 0.9, 3.6, 0);
