@@ -236,11 +236,12 @@ size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out)
     return nb;
 }
 
-static cor_status style_qml(const cli_ctx *c, cor_qml_role role, cor_qml_geom geom,
-                            const char *field, const double *values, size_t n, char **qml,
-                            cor_error *err)
+/* The QML and the SLD of a layer (both freed by the caller). */
+static cor_status style_qml(const cli_ctx *c, const char *layer, cor_qml_role role,
+                            cor_qml_geom geom, const char *field, const double *values,
+                            size_t n, char **qml, char **sld, cor_error *err)
 {
-    *qml = NULL;
+    *qml = *sld = NULL;
     cor_style *st = c && c->style_path ? cor_style_load(c->style_path, err)
                                        : cor_style_default(err);
     if (!st)
@@ -283,10 +284,16 @@ static cor_status style_qml(const cli_ctx *c, cor_qml_role role, cor_qml_geom ge
             if (isfinite(values[i]))
                 o.max_value = fmax(o.max_value, values[i]);
     }
-    *qml = cor_qml_create(st, &o, err);
+    if ((*qml = cor_qml_create(st, &o, err)))
+        *sld = cor_sld_create(st, &o, layer, err);
     free(distinct);
     cor_style_destroy(st);
-    return *qml ? COR_OK : err->code;
+    if (!*sld) {
+        free(*qml);
+        *qml = NULL;
+        return err->code;
+    }
+    return COR_OK;
 }
 
 cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
@@ -301,30 +308,34 @@ cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
                             ? COR_QML_GEOM_LINE
                         : gt == COR_GEOM_POLYGON || gt == COR_GEOM_MULTIPOLYGON
                             ? COR_QML_GEOM_POLYGON : COR_QML_GEOM_DEFAULT;
-    char *qml;
-    if (style_qml(c, role, geom, field, values, n, &qml, err) != COR_OK)
+    char *qml, *sld;
+    if (style_qml(c, layer, role, geom, field, values, n, &qml, &sld, err) != COR_OK)
         return err->code;
     char name[64];
     snprintf(name, sizeof name, "Corridor %s", layer);
-    cor_status rc = cor_writer_set_style(w, layer, name, qml, NULL, err);
+    cor_status rc = cor_writer_set_style(w, layer, name, qml, sld, err);
     free(qml);
+    free(sld);
     return rc;
 }
 
 cor_status cli_write_network(const cli_ctx *c, const cor_graph *g, const cor_dataset *ds,
                              const char *path, cor_error *err)
 {
-    char *qn = NULL, *qe = NULL;
-    cor_status rc = style_qml(c, COR_QML_NETWORK_NODES, COR_QML_GEOM_POINT, NULL, NULL, 0, &qn,
-                              err);
+    char *qn = NULL, *qe = NULL, *sn = NULL, *se = NULL;
+    cor_status rc = style_qml(c, "nodes", COR_QML_NETWORK_NODES, COR_QML_GEOM_POINT, NULL, NULL,
+                              0, &qn, &sn, err);
     if (rc == COR_OK)
-        rc = style_qml(c, COR_QML_NETWORK_EDGES, COR_QML_GEOM_LINE, NULL, NULL, 0, &qe, err);
+        rc = style_qml(c, "edges", COR_QML_NETWORK_EDGES, COR_QML_GEOM_LINE, NULL, NULL, 0, &qe,
+                       &se, err);
     if (rc == COR_OK) {
-        const cor_layer_style st[] = { { "nodes", "Corridor nodes", qn, NULL },
-                                       { "edges", "Corridor edges", qe, NULL } };
+        const cor_layer_style st[] = { { "nodes", "Corridor nodes", qn, sn },
+                                       { "edges", "Corridor edges", qe, se } };
         rc = cor_graph_write_styled(g, ds, path, st, 2, err);
     }
     free(qn);
     free(qe);
+    free(sn);
+    free(se);
     return rc;
 }

@@ -805,34 +805,48 @@ static int needs_breaks(cor_qml_role r)
     return r == COR_QML_ACCESS || r == COR_QML_SITES || r == COR_QML_DELTA;
 }
 
-char *cor_qml_create(const cor_style *s, const cor_qml_opts *o, cor_error *err)
+/* The classified field after checking the options; NULL with err set when they do not fit
+ * the role (*ok 0), else the field (NULL when the role has none). */
+static const char *checked_field(const cor_qml_opts *o, const char *what, int *ok,
+                                 cor_error *err)
 {
+    *ok = 0;
     if ((unsigned)o->role >= COR_QML_ROLE_COUNT) {
-        cor_error_set(err, COR_ERR_INTERNAL, "unknown QML role %d", (int)o->role);
+        cor_error_set(err, COR_ERR_INTERNAL, "unknown %s role %d", what, (int)o->role);
         return NULL;
     }
     const char *field = o->field && *o->field ? o->field : default_field(o->role);
     const char *rn = ROLE_NAMES[o->role];
     if ((needs_breaks(o->role) || o->role == COR_QML_ISOCHRONES || o->role == COR_QML_CONTOURS)
         && !field) {
-        cor_error_set(err, COR_ERR_INTERNAL, "QML for %s: no field to classify", rn);
+        cor_error_set(err, COR_ERR_INTERNAL, "%s for %s: no field to classify", what, rn);
         return NULL;
     }
     if (needs_breaks(o->role)) {
-        int ok = o->breaks && o->n_breaks >= 2;
-        for (size_t i = 0; ok && i < o->n_breaks; i++)
-            ok = isfinite(o->breaks[i]) && (i == 0 || o->breaks[i] >= o->breaks[i - 1]);
-        if (!ok) {
+        int good = o->breaks && o->n_breaks >= 2;
+        for (size_t i = 0; good && i < o->n_breaks; i++)
+            good = isfinite(o->breaks[i]) && (i == 0 || o->breaks[i] >= o->breaks[i - 1]);
+        if (!good) {
             cor_error_set(err, COR_ERR_INTERNAL,
-                          "QML for %s: needs at least 2 ascending finite class bounds", rn);
+                          "%s for %s: needs at least 2 ascending finite class bounds", what, rn);
             return NULL;
         }
     }
     if ((o->role == COR_QML_ISOCHRONES || o->role == COR_QML_CONTOURS) && o->n_breaks &&
         !o->breaks) {
-        cor_error_set(err, COR_ERR_INTERNAL, "QML for %s: values missing", rn);
+        cor_error_set(err, COR_ERR_INTERNAL, "%s for %s: values missing", what, rn);
         return NULL;
     }
+    *ok = 1;
+    return field;
+}
+
+char *cor_qml_create(const cor_style *s, const cor_qml_opts *o, cor_error *err)
+{
+    int ok;
+    const char *field = checked_field(o, "QML", &ok, err);
+    if (!ok)
+        return NULL;
     sbuf b = { 0 };
     qctx q = { &b, s, o, field, err };
     cor_qml_geom g = role_geom(o);
@@ -854,7 +868,7 @@ char *cor_qml_create(const cor_style *s, const cor_qml_opts *o, cor_error *err)
                   "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\""
                   " labelsEnabled=\"%d\">\n", *lbuf ? 1 : 0);
     sb_str(&b, "  <!-- Corridor: ");
-    sb_esc(&b, rn);
+    sb_esc(&b, ROLE_NAMES[o->role]);
     sb_str(&b, " in the style '");
     sb_esc(&b, s->name ? s->name : "");
     sb_str(&b, "' -->\n");
@@ -882,6 +896,362 @@ char *cor_qml_create(const cor_style *s, const cor_qml_opts *o, cor_error *err)
                   "  <layerOpacity>1</layerOpacity>\n  <layerGeometryType>%d</layerGeometryType>\n"
                   "</qgis>\n",
               g == COR_QML_GEOM_POINT ? 0 : g == COR_QML_GEOM_LINE ? 1 : 2);
+    if (b.oom) {
+        free(b.s);
+        cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return b.s;
+}
+
+/* ---- SLD (OGC Symbology Encoding 1.1) for other clients ---------------------------------- */
+/* The same classes as the QML, without labels or data-defined widths; sizes in pixels at
+ * 96 dpi (SE has no points). */
+static double px(double pt) { return pt * 96.0 / 72.0; }
+
+static void sld_hex(sbuf *b, cor_rgba c)
+{
+    sb_printf(b, "#%02x%02x%02x", c255(c.r), c255(c.g), c255(c.b));
+}
+
+static void sld_param(sbuf *b, const char *name, const char *value)
+{
+    sb_printf(b, "<se:SvgParameter name=\"%s\">", name);
+    sb_esc(b, value);
+    sb_str(b, "</se:SvgParameter>");
+}
+
+static void sld_stroke(sbuf *b, cor_rgba c, double width_pt, const double *dash, int n_dash)
+{
+    char t[256];
+    sb_str(b, "<se:Stroke><se:SvgParameter name=\"stroke\">");
+    sld_hex(b, c);
+    sb_str(b, "</se:SvgParameter>");
+    snprintf(t, sizeof t, "%.3g", c.a);
+    sld_param(b, "stroke-opacity", t);
+    snprintf(t, sizeof t, "%.3g", px(width_pt));
+    sld_param(b, "stroke-width", t);
+    sld_param(b, "stroke-linejoin", "round");
+    sld_param(b, "stroke-linecap", "round");
+    if (n_dash > 0) {
+        t[0] = '\0';
+        for (int i = 0; i < n_dash; i++) {
+            size_t l = strlen(t);
+            snprintf(t + l, sizeof t - l, "%s%.3g", i ? " " : "", px(dash[i]));
+        }
+        sld_param(b, "stroke-dasharray", t);
+    }
+    sb_str(b, "</se:Stroke>");
+}
+
+static void sld_fill(sbuf *b, cor_rgba c)
+{
+    char t[32];
+    sb_str(b, "<se:Fill><se:SvgParameter name=\"fill\">");
+    sld_hex(b, c);
+    sb_str(b, "</se:SvgParameter>");
+    snprintf(t, sizeof t, "%.3g", c.a);
+    sld_param(b, "fill-opacity", t);
+    sb_str(b, "</se:Fill>");
+}
+
+static void sld_line(sbuf *b, cor_rgba c, double width_pt, const double *dash, int n_dash)
+{
+    if (c.a <= 0 || width_pt <= 0)
+        return;
+    sb_str(b, "    <se:LineSymbolizer>");
+    sld_stroke(b, c, width_pt, dash, n_dash);
+    sb_str(b, "</se:LineSymbolizer>\n");
+}
+
+static void sld_polygon(sbuf *b, cor_rgba fill, cor_rgba outline, double outline_pt)
+{
+    sb_str(b, "    <se:PolygonSymbolizer>");
+    if (fill.a > 0)
+        sld_fill(b, fill);
+    if (outline.a > 0 && outline_pt > 0)
+        sld_stroke(b, outline, outline_pt, NULL, 0);
+    sb_str(b, "</se:PolygonSymbolizer>\n");
+}
+
+static void sld_point(sbuf *b, const char *shape, cor_rgba fill, cor_rgba stroke,
+                      double stroke_pt, double size_pt)
+{
+    /* SE's well-known names: square, circle, triangle, star, cross, x */
+    const char *wk = !strcmp(shape, "diamond") ? "square" : shape;
+    sb_str(b, "    <se:PointSymbolizer><se:Graphic><se:Mark><se:WellKnownName>");
+    sb_esc(b, wk);
+    sb_str(b, "</se:WellKnownName>");
+    sld_fill(b, fill);
+    if (stroke.a > 0 && stroke_pt > 0)
+        sld_stroke(b, stroke, stroke_pt, NULL, 0);
+    sb_printf(b, "</se:Mark><se:Size>%.3g</se:Size>", px(size_pt));
+    if (!strcmp(shape, "diamond"))
+        sb_str(b, "<se:Rotation>45</se:Rotation>");
+    sb_str(b, "</se:Graphic></se:PointSymbolizer>\n");
+}
+
+static void sld_rule_begin(sbuf *b, const char *title)
+{
+    sb_str(b, "   <se:Rule>\n    <se:Name>");
+    sb_esc(b, title);
+    sb_str(b, "</se:Name>\n    <se:Description><se:Title>");
+    sb_esc(b, title);
+    sb_str(b, "</se:Title></se:Description>\n");
+}
+
+static void sld_rule_end(sbuf *b) { sb_str(b, "   </se:Rule>\n"); }
+
+static void sld_prop(sbuf *b, const char *op, const char *field, const char *literal)
+{
+    sb_printf(b, "<ogc:%s><ogc:PropertyName>", op);
+    sb_esc(b, field);
+    sb_str(b, "</ogc:PropertyName><ogc:Literal>");
+    sb_esc(b, literal);
+    sb_printf(b, "</ogc:Literal></ogc:%s>", op);
+}
+
+static void sld_prop_num(sbuf *b, const char *op, const char *field, double v)
+{
+    char t[64];
+    fmt_num(t, sizeof t, v);
+    sld_prop(b, op, field, t);
+}
+
+static void sld_is_null(sbuf *b, const char *field, int negate)
+{
+    sb_str(b, negate ? "<ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>"
+                     : "<ogc:PropertyIsNull><ogc:PropertyName>");
+    sb_esc(b, field);
+    sb_str(b, negate ? "</ogc:PropertyName></ogc:PropertyIsNull></ogc:Not>"
+                     : "</ogc:PropertyName></ogc:PropertyIsNull>");
+}
+
+/* One of values (a single value: equality). */
+static void sld_in(sbuf *b, const char *field, const char *const *values, size_t n)
+{
+    if (n > 1)
+        sb_str(b, "<ogc:Or>");
+    for (size_t i = 0; i < n; i++)
+        sld_prop(b, "PropertyIsEqualTo", field, values[i]);
+    if (n > 1)
+        sb_str(b, "</ogc:Or>");
+}
+
+/* A class [lo, hi] (first) or (lo, hi]. */
+static void sld_range(sbuf *b, const char *field, double lo, double hi, int first)
+{
+    sb_str(b, "    <ogc:Filter><ogc:And>");
+    sld_prop_num(b, first ? "PropertyIsGreaterThanOrEqualTo" : "PropertyIsGreaterThan", field,
+                 lo);
+    sld_prop_num(b, "PropertyIsLessThanOrEqualTo", field, hi);
+    sb_str(b, "</ogc:And></ogc:Filter>\n");
+}
+
+static void sld_style_line(sbuf *b, const st_layer *L, double k)
+{
+    cor_rgba st = L->stroke.color, ca = L->casing.color, ov = L->overlay.color;
+    st.a *= L->opacity;
+    ca.a *= L->opacity;
+    ov.a *= L->opacity;
+    if (L->casing.width > 0)
+        sld_line(b, ca, k * (L->stroke.width + 2 * L->casing.width), NULL, 0);
+    sld_line(b, st, k * L->stroke.width, L->stroke.dash, L->stroke.n_dash);
+    if (L->overlay.width > 0)
+        sld_line(b, ov, k * L->overlay.width, L->overlay.dash, L->overlay.n_dash);
+}
+
+static void sld_network_lines(qctx *q, double k)
+{
+    sbuf *b = q->b;
+    char tb[512];
+    static const char *const ACCESS[] = { "access", "board", "alight" };
+    static const double DASH[] = { 1.5, 1.5 };
+    sld_rule_begin(b, q->o->lang == COR_LANG_ZH ? "接驳线" : "Access link");
+    sb_str(b, "    <ogc:Filter>");
+    sld_in(b, "mode", ACCESS, 3);
+    sb_str(b, "</ogc:Filter>\n");
+    sld_line(b, (cor_rgba){ 0.45, 0.48, 0.51, 0.9 }, 0.45 * k, DASH, 2);
+    sld_rule_end(b);
+    for (size_t i = 0; i < q->s->n_layers; i++) {
+        const st_layer *L = &q->s->layers[i];
+        if (L->source != SRC_LINES)
+            continue;
+        sld_rule_begin(b, L->has_legend ? st_text_get(&L->legend, q->o->lang, tb, sizeof tb)
+                                        : L->id);
+        const char *mode = L->role == COR_ROLE_RAIL ? "rail" : "road";
+        sb_str(b, "    <ogc:Filter><ogc:And>");
+        sld_in(b, "mode", &mode, 1);
+        for (size_t c = 0; c < L->n_conds; c++) {
+            const st_cond *k2 = &L->conds[c];
+            if (k2->kind == COND_IN)
+                sld_in(b, k2->field, (const char *const *)k2->values, k2->n_values);
+            else if (k2->kind == COND_PRESENT)
+                sld_is_null(b, k2->field, k2->present);
+            else {
+                if (!isnan(k2->min))
+                    sld_prop_num(b, "PropertyIsGreaterThanOrEqualTo", k2->field, k2->min);
+                if (!isnan(k2->max))
+                    sld_prop_num(b, "PropertyIsLessThan", k2->field, k2->max);
+            }
+        }
+        if (L->n_conds == 0) /* ogc:And wants two operands */
+            sld_is_null(b, "mode", 1);
+        sb_str(b, "</ogc:And></ogc:Filter>\n");
+        sld_style_line(b, L, k);
+        sld_rule_end(b);
+    }
+}
+
+/* A class symbol of the layer's geometry in colour c. */
+static void sld_class_symbol(qctx *q, cor_rgba c, double size_pt)
+{
+    cor_qml_geom g = role_geom(q->o);
+    if (g == COR_QML_GEOM_POINT)
+        sld_point(q->b, "circle", c, (cor_rgba){ 1, 1, 1, 1 }, 0.4, size_pt);
+    else if (g == COR_QML_GEOM_LINE)
+        sld_line(q->b, c, 1.2, NULL, 0);
+    else {
+        cor_rgba f = c;
+        f.a = 0.75;
+        sld_polygon(q->b, f, darker(c, 0.8), 0.3);
+    }
+}
+
+static void sld_rules(qctx *q)
+{
+    sbuf *b = q->b;
+    const cor_style *s = q->s;
+    const cor_qml_opts *o = q->o;
+    char lab[128], v[64];
+    switch (o->role) {
+    case COR_QML_NETWORK_EDGES: sld_network_lines(q, 1.0); break;
+    case COR_QML_ROUTE: sld_network_lines(q, 2.0); break;
+    case COR_QML_NETWORK_NODES: { /* stations and places; road and rail nodes not drawn */
+        static const char *const KIND[] = { "station", "place" };
+        static const char *const IDS[] = { "stations", "cities-small" };
+        for (int i = 0; i < 2; i++) {
+            const st_layer *L = find_layer(s, IDS[i]);
+            sld_rule_begin(b, KIND[i]);
+            sb_str(b, "    <ogc:Filter>");
+            sld_in(b, q->field, &KIND[i], 1);
+            sb_str(b, "</ogc:Filter>\n");
+            if (L)
+                sld_point(b, marker_shape(L->symbol), L->fill, L->stroke.color, L->stroke.width,
+                          L->size_pt * (i ? 0.8 : 0.6));
+            else
+                sld_point(b, "circle", (cor_rgba){ 1, 1, 1, 1 }, s->text_color, 0.9, 3.6);
+            sld_rule_end(b);
+        }
+        break;
+    }
+    case COR_QML_ISOCHRONES: case COR_QML_CONTOURS:
+        for (size_t i = 0; i < o->n_breaks; i++) {
+            size_t n = o->n_breaks;
+            double t = n > 1 ? 1.0 - (double)i / (double)(n - 1) : 0.8;
+            cor_rgba c = ramp("YlGnBu", 0.25 + 0.7 * t, 1);
+            fmt_num(v, sizeof v, o->breaks[i]);
+            fmt_label(lab, sizeof lab, o->breaks[i]);
+            snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " min");
+            sld_rule_begin(b, lab);
+            sb_str(b, "    <ogc:Filter>");
+            sld_prop(b, "PropertyIsEqualTo", q->field, v);
+            sb_str(b, "</ogc:Filter>\n");
+            if (o->role == COR_QML_ISOCHRONES) {
+                cor_rgba f = c;
+                f.a = 0.45;
+                sld_polygon(b, f, darker(c, 0.8), 0.5);
+            } else
+                sld_line(b, darker(c, 0.85), 0.8, NULL, 0);
+            sld_rule_end(b);
+        }
+        break;
+    case COR_QML_ACCESS: case COR_QML_DELTA: case COR_QML_SITES: {
+        size_t k = o->n_breaks - 1;
+        if (o->role == COR_QML_SITES) {
+            sld_rule_begin(b, q->o->lang == COR_LANG_ZH ? "已排除" : "Excluded");
+            sb_str(b, "    <ogc:Filter>");
+            sld_is_null(b, "excluded", 1);
+            sb_str(b, "</ogc:Filter>\n");
+            sld_point(b, "circle", hex(0x9e9e9e, 0.7), (cor_rgba){ 1, 1, 1, 1 }, 0.3, 2.6);
+            sld_rule_end(b);
+        }
+        for (size_t i = 0; i < k; i++) {
+            range_label(lab, sizeof lab, o->breaks[i], o->breaks[i + 1]);
+            sld_rule_begin(b, lab);
+            sld_range(b, q->field, o->breaks[i], o->breaks[i + 1], i == 0);
+            sld_class_symbol(q, class_colour(q, i, k),
+                             o->role == COR_QML_SITES ? 4.2 + 2.0 * (double)i / (double)k : 5);
+            sld_rule_end(b);
+        }
+        break;
+    }
+    case COR_QML_FLOWS: {
+        static const char *const MODES[] = { "rail", "road", "access" };
+        const st_layer *h = find_layer(s, "highways");
+        cor_rgba cols[3] = { layer_stroke(s, "highspeed", hex(0xc8102e, 1)),
+                             h && h->casing.color.a > 0 ? h->casing.color : hex(0xb07a2e, 1),
+                             hex(0x7a7f84, 1) };
+        for (int i = 0; i < 3; i++) {
+            sld_rule_begin(b, MODES[i]);
+            sb_str(b, "    <ogc:Filter>");
+            sld_in(b, "mode", &MODES[i], 1);
+            sb_str(b, "</ogc:Filter>\n");
+            sld_line(b, cols[i], 1.5, NULL, 0);
+            sld_rule_end(b);
+        }
+        break;
+    }
+    case COR_QML_LINKAGE: case COR_QML_CORRIDORS: {
+        int lk = o->role == COR_QML_LINKAGE;
+        const st_layer *L = find_layer(s, lk ? "airports" : "parks-etdz");
+        cor_rgba c = L && L->fill.a > 0 ? L->fill : hex(lk ? 0x1f4e79 : 0x7b4fa0, 1);
+        c.a = lk ? 0.6 : 1;
+        sld_rule_begin(b, ROLE_NAMES[o->role]);
+        sld_line(b, c, lk ? 1.0 : 3.0, NULL, 0);
+        sld_rule_end(b);
+        break;
+    }
+    default: { /* corridor zones, breaking points */
+        const st_layer *L = find_layer(s, "parks-etdz");
+        cor_rgba c = L && L->fill.a > 0 ? L->fill : hex(0x7b4fa0, 1);
+        sld_rule_begin(b, ROLE_NAMES[o->role]);
+        if (o->role == COR_QML_CORRIDOR_ZONES) {
+            cor_rgba f = c;
+            f.a = 0.18;
+            sld_polygon(b, f, c, 0.6);
+        } else
+            sld_point(b, "diamond", s->text_color, (cor_rgba){ 1, 1, 1, 1 }, 0.4, 4);
+        sld_rule_end(b);
+        break;
+    }
+    }
+}
+
+char *cor_sld_create(const cor_style *s, const cor_qml_opts *o, const char *layer,
+                     cor_error *err)
+{
+    int ok;
+    const char *field = checked_field(o, "SLD", &ok, err);
+    if (!ok)
+        return NULL;
+    sbuf b = { 0 };
+    qctx q = { &b, s, o, field, err };
+    sb_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<StyledLayerDescriptor xmlns=\"http://www.opengis.net/sld\""
+               " xmlns:ogc=\"http://www.opengis.net/ogc\" xmlns:se=\"http://www.opengis.net/se\""
+               " xmlns:xlink=\"http://www.w3.org/1999/xlink\""
+               " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" version=\"1.1.0\""
+               " xsi:schemaLocation=\"http://www.opengis.net/sld"
+               " http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd\">\n"
+               " <NamedLayer>\n  <se:Name>");
+    sb_esc(&b, layer ? layer : ROLE_NAMES[o->role]);
+    sb_str(&b, "</se:Name>\n  <UserStyle>\n   <se:Name>");
+    sb_esc(&b, layer ? layer : ROLE_NAMES[o->role]);
+    sb_str(&b, "</se:Name>\n   <se:FeatureTypeStyle>\n");
+    sld_rules(&q);
+    sb_str(&b, "   </se:FeatureTypeStyle>\n  </UserStyle>\n </NamedLayer>\n"
+               "</StyledLayerDescriptor>\n");
     if (b.oom) {
         free(b.s);
         cor_error_set(err, COR_ERR_NOMEM, "out of memory");

@@ -38,6 +38,9 @@ styled() {
     qml "$g" "$t" "$what-$t"
     check 'xmllint --noout "$TMP/$what-$t.qml"' "$what: the QML of $t parses as XML"
     check 'grep -q "<renderer-v2 type=" "$TMP/$what-$t.qml"' "$what: the QML of $t has a renderer"
+    q "$g" "SELECT styleSLD FROM layer_styles WHERE f_table_name = '$t'" >"$TMP/$what-$t.sld"
+    check 'xmllint --noout "$TMP/$what-$t.sld" && grep -q "<se:Rule>" "$TMP/$what-$t.sld"' \
+      "$what: the SLD of $t parses as XML and has rules"
   done
   check '[ "$(q "$g" "SELECT count(*) FROM layer_styles WHERE f_table_name NOT IN (SELECT table_name FROM gpkg_contents)")" = 0 ]' \
     "$what: no style for a missing layer"
@@ -58,6 +61,8 @@ check 'grep -q "v=\"$HWY\"" "$TMP/network-edges.qml"' "network: expressway colou
 check 'grep -q "&quot;class&quot; IN (&apos;highspeed&apos;)" "$TMP/network-edges.qml"' \
   "network: a rule for high-speed rail"
 check 'grep -q "type=\"categorizedSymbol\" attr=\"kind\"" "$TMP/network-nodes.qml"' "network: nodes by kind"
+HSR_HEX=$(jq -r '.layers[] | select(.id == "highspeed") | .stroke' "$STYLE")
+check 'grep -qi "name=\"stroke\">$HSR_HEX<" "$TMP/network-edges.sld"' "network: the SLD in the high-speed rail colour"
 check '[ "$(q "$TMP/net.gpkg" "SELECT count(*) FROM layer_styles")" = 2 ]' "network: two styles"
 
 # --- route ---------------------------------------------------------------------------------

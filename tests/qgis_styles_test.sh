@@ -74,6 +74,14 @@ cor = layer("cor.gpkg", "corridors")
 p = cor.renderer().symbol().symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyStrokeWidth)
 check(p.isActive() and "max_load" in p.expressionString(), "corridors: data-defined width")
 check(cor.labelsEnabled() and cor.labeling().settings().fieldName == "name", "corridors: labelled by name")
+import sqlite3
+sld = sqlite3.connect(f"{d}/net.gpkg").execute(
+    "SELECT styleSLD FROM layer_styles WHERE f_table_name = 'edges'").fetchone()[0]
+with open(f"{d}/edges.sld", "w") as f:
+    f.write(sld)
+msg, ok = edges.loadSldStyle(f"{d}/edges.sld")
+check(ok and edges.renderer().type() == "RuleRenderer" and len(edges.renderer().rootRule().children()) == len(rules),
+      f"edges: QGIS reads the SLD too ({msg})")
 sites = layer("site.gpkg", "sites")
 check(sites.labelsEnabled(), "sites: labels")
 print(f"{passed} passed, {failed} failed")

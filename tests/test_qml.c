@@ -14,10 +14,10 @@
 
 #define HAS(q, needle) do { const char *_q = (q), *_n = (needle); \
     if (_q && strstr(_q, _n)) g_pass++; else { g_fail++; \
-    fprintf(stderr, "%s:%d: the QML lacks %s\n", __FILE__, __LINE__, _n); } } while (0)
+    fprintf(stderr, "%s:%d: the document lacks %s\n", __FILE__, __LINE__, _n); } } while (0)
 #define LACKS(q, needle) do { const char *_q = (q), *_n = (needle); \
     if (_q && !strstr(_q, _n)) g_pass++; else { g_fail++; \
-    fprintf(stderr, "%s:%d: the QML holds %s\n", __FILE__, __LINE__, _n); } } while (0)
+    fprintf(stderr, "%s:%d: the document holds %s\n", __FILE__, __LINE__, _n); } } while (0)
 
 static char g_dir[] = "/tmp/test_qml_XXXXXX";
 
@@ -97,6 +97,19 @@ static void test_network_edges(void)
     CHECK(well_formed(q, "edges"));
     free(q);
 
+    /* the SLD: the same rules as OGC filters, widths in pixels at 96 dpi */
+    err = (cor_error)COR_ERROR_INIT;
+    q = cor_sld_create(s, &o, "edges", &err);
+    CHECK(q != NULL);
+    HAS(q, "<StyledLayerDescriptor");
+    HAS(q, "<se:Name>edges</se:Name>");
+    HAS(q, "<se:SvgParameter name=\"stroke\">#123456</se:SvgParameter>");
+    HAS(q, "<se:SvgParameter name=\"stroke-width\">2.27</se:SvgParameter>"); /* 1.7 pt */
+    HAS(q, "<ogc:PropertyName>class</ogc:PropertyName><ogc:Literal>hsr&apos;x</ogc:Literal>");
+    HAS(q, "<se:Name>Road &amp; &lt;track&gt; &quot;q&quot;</se:Name>");
+    CHECK(well_formed(q, "edges_sld"));
+    free(q);
+
     o.role = COR_QML_ROUTE; /* twice as wide */
     q = make(s, o);
     HAS(q, "<prop k=\"line_width\" v=\"3.4\"/>");
@@ -130,9 +143,18 @@ static void test_graduated(void)
     free(q);
 
     /* no bounds, or bounds out of order: refused */
+    err = (cor_error)COR_ERROR_INIT;
+    q = cor_sld_create(s, &o, "access", &err);
+    HAS(q, "<ogc:PropertyIsGreaterThanOrEqualTo><ogc:PropertyName>nearest_min</ogc:PropertyName>"
+           "<ogc:Literal>0</ogc:Literal>");
+    HAS(q, "<ogc:PropertyIsGreaterThan><ogc:PropertyName>nearest_min</ogc:PropertyName>"
+           "<ogc:Literal>20.5</ogc:Literal>");
+    free(q);
     o.n_breaks = 1;
     err = (cor_error)COR_ERROR_INIT;
     CHECK(cor_qml_create(s, &o, &err) == NULL && err.code != COR_OK);
+    err = (cor_error)COR_ERROR_INIT;
+    CHECK(cor_sld_create(s, &o, "access", &err) == NULL && err.code != COR_OK);
     const double bad[] = { 3, 1 };
     o.breaks = bad;
     o.n_breaks = 2;
@@ -198,6 +220,12 @@ static void test_every_role(void)
         char *q = make(s, o);
         CHECK(q != NULL);
         CHECK(q && well_formed(q, cor_qml_role_name((cor_qml_role)r)));
+        err = (cor_error)COR_ERROR_INIT;
+        char *sld = cor_sld_create(s, &o, NULL, &err), sn[64];
+        snprintf(sn, sizeof sn, "%s_sld", cor_qml_role_name((cor_qml_role)r));
+        CHECK(sld && well_formed(sld, sn));
+        HAS(sld, "<se:Rule>");
+        free(sld);
         CHECK_INT(cor_qml_role_from_name(cor_qml_role_name((cor_qml_role)r)), r);
         if (r == COR_QML_ISOCHRONES) {
             HAS(q, "<category render=\"true\" value=\"60\" symbol=\"1\" label=\"60 min\"/>");

@@ -163,6 +163,11 @@ typedef struct {
  * (points), dashes and label fonts of style. Fails on a graduated role without a field or
  * with fewer than 2 breaks. Caller frees with free(). */
 char *cor_qml_create(const cor_style *style, const cor_qml_opts *o, cor_error *err);
+/* The same classes as an OGC SLD 1.1 document (Symbology Encoding; widths in pixels at
+ * 96 dpi; no labels, fixed widths) for clients other than QGIS; layer names the NamedLayer
+ * (NULL: the role's name). Caller frees with free(). */
+char *cor_sld_create(const cor_style *style, const cor_qml_opts *o, const char *layer,
+                     cor_error *err);
 /* "network_edges", "isochrones", ...; NULL when out of range. */
 const char *cor_qml_role_name(cor_qml_role role);
 int cor_qml_role_from_name(const char *name);                       /* -1 when unknown */
