@@ -2,6 +2,7 @@
 #ifndef CORRIDOR_CLI_H
 #define CORRIDOR_CLI_H
 
+#include "corridor/render.h"
 #include "corridor/routing.h"
 #include "corridor/writer.h"
 
@@ -24,6 +25,7 @@ typedef struct {
     const char *crs;
     int json, quiet;
     cor_config *config;
+    const char *style_path;     /* --style FILE where a command has it; NULL: the default */
 } cli_ctx;
 
 /* Long options every data command takes; see cli_util.c. */
@@ -70,6 +72,25 @@ void cli_net_close(cli_net *n);
 cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err);
 /* Parses a positive number with an optional unit suffix from units ("km" -> 1000, ...). */
 int cli_parse_number(const char *s, double *out);
+
+/* ---- QGIS styles of written GeoPackages (cli_util.c) ---------------------------------- */
+/* Class bounds for a graduated style: k quantile classes of the finite values (k + 1
+ * bounds, repeated bounds merged; at least 2). Returns the number of bounds written to out
+ * (room for k + 1). Quantiles stand in until render/classify.c's Jenks breaks land. */
+size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out);
+/* Gives layer (already written by w) its default QGIS style for role, drawn for the layer's
+ * geometry type, generated from the map style (c->style_path, else the built-in default; c
+ * may be NULL); a layer without geometry gets none. values (n of them, NaN for none) are
+ * the classified field's, from which the classes (isochrones: the distinct values; access,
+ * sites: quantiles; delta: equal intervals symmetric around 0) or the widest width
+ * (linkage, flows, corridors) are taken. field NULL: the role's default. Does nothing for
+ * formats other than GeoPackage. */
+cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
+                           cor_qml_role role, const char *field, const double *values,
+                           size_t n, cor_error *err);
+/* cor_graph_write with the default styles of "nodes" and "edges". */
+cor_status cli_write_network(const cli_ctx *c, const cor_graph *g, const cor_dataset *ds,
+                             const char *path, cor_error *err);
 
 int cmd_info(int argc, char **argv);
 int cmd_route(int argc, char **argv);

@@ -192,3 +192,150 @@ int cli_parse_number(const char *s, double *out)
     *out = v;
     return 1;
 }
+
+/* ---- QGIS styles of written GeoPackages ------------------------------------------------- */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The finite values, sorted; *m their count. Caller frees. */
+static double *sorted_finite(const double *v, size_t n, size_t *m)
+{
+    double *s = malloc((n ? n : 1) * sizeof *s);
+    *m = 0;
+    if (!s)
+        return NULL;
+    for (size_t i = 0; v && i < n; i++)
+        if (isfinite(v[i]))
+            s[(*m)++] = v[i];
+    qsort(s, *m, sizeof *s, cmp_double);
+    return s;
+}
+
+size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out)
+{
+    size_t m;
+    double *s = sorted_finite(values, n, &m);
+    if (!s || !m || k < 1) {
+        free(s);
+        out[0] = 0;
+        out[1] = 1;
+        return 2;
+    }
+    size_t nb = 0;
+    for (size_t i = 0; i <= k; i++) {
+        double b = s[(size_t)llround((double)i * (double)(m - 1) / (double)k)];
+        if (!nb || b > out[nb - 1])
+            out[nb++] = b;
+    }
+    if (nb == 1)
+        out[nb++] = out[0];
+    free(s);
+    return nb;
+}
+
+/* The QML and the SLD of a layer (both freed by the caller). */
+static cor_status style_qml(const cli_ctx *c, const char *layer, cor_qml_role role,
+                            cor_qml_geom geom, const char *field, const double *values,
+                            size_t n, char **qml, char **sld, cor_error *err)
+{
+    *qml = *sld = NULL;
+    cor_style *st = c && c->style_path ? cor_style_load(c->style_path, err)
+                                       : cor_style_default(err);
+    if (!st)
+        return err->code;
+    cor_qml_opts o = COR_QML_OPTS_DEFAULT;
+    o.role = role;
+    o.geom = geom;
+    o.field = field;
+    double br[16];
+    double *distinct = NULL;
+    size_t m = 0;
+    if (role == COR_QML_ISOCHRONES || role == COR_QML_CONTOURS) {
+        distinct = sorted_finite(values, n, &m);
+        size_t u = 0;
+        for (size_t i = 0; distinct && i < m; i++)
+            if (!u || distinct[i] > distinct[u - 1])
+                distinct[u++] = distinct[i];
+        o.breaks = distinct;
+        o.n_breaks = u;
+    } else if (role == COR_QML_ACCESS || role == COR_QML_SITES) {
+        o.n_breaks = cli_class_breaks(values, n, 5, br);
+        o.breaks = br;
+        /* times: short is good */
+        size_t fl = field ? strlen(field) : 0;
+        o.low_is_good = fl > 4 && !strcmp(field + fl - 4, "_min");
+    } else if (role == COR_QML_DELTA) {
+        double mx = 0;
+        for (size_t i = 0; values && i < n; i++)
+            if (isfinite(values[i]))
+                mx = fmax(mx, fabs(values[i]));
+        if (!(mx > 0))
+            mx = 1;
+        for (int i = 0; i <= 6; i++)
+            br[i] = -mx + mx * i / 3.0;
+        o.breaks = br;
+        o.n_breaks = 7;
+        o.low_is_good = 1; /* changes in time: a decrease is an improvement */
+    } else if (role == COR_QML_LINKAGE || role == COR_QML_FLOWS || role == COR_QML_CORRIDORS) {
+        for (size_t i = 0; values && i < n; i++)
+            if (isfinite(values[i]))
+                o.max_value = fmax(o.max_value, values[i]);
+    }
+    if ((*qml = cor_qml_create(st, &o, err)))
+        *sld = cor_sld_create(st, &o, layer, err);
+    free(distinct);
+    cor_style_destroy(st);
+    if (!*sld) {
+        free(*qml);
+        *qml = NULL;
+        return err->code;
+    }
+    return COR_OK;
+}
+
+cor_status cli_style_layer(const cli_ctx *c, cor_writer *w, const char *layer,
+                           cor_qml_role role, const char *field, const double *values,
+                           size_t n, cor_error *err)
+{
+    int gt = cor_writer_layer_geom(w, layer);
+    if (gt == COR_GEOM_NONE) /* a table (or a format without layers): nothing to draw */
+        return COR_OK;
+    cor_qml_geom geom = gt == COR_GEOM_POINT ? COR_QML_GEOM_POINT
+                        : gt == COR_GEOM_LINESTRING || gt == COR_GEOM_MULTILINESTRING
+                            ? COR_QML_GEOM_LINE
+                        : gt == COR_GEOM_POLYGON || gt == COR_GEOM_MULTIPOLYGON
+                            ? COR_QML_GEOM_POLYGON : COR_QML_GEOM_DEFAULT;
+    char *qml, *sld;
+    if (style_qml(c, layer, role, geom, field, values, n, &qml, &sld, err) != COR_OK)
+        return err->code;
+    char name[64];
+    snprintf(name, sizeof name, "Corridor %s", layer);
+    cor_status rc = cor_writer_set_style(w, layer, name, qml, sld, err);
+    free(qml);
+    free(sld);
+    return rc;
+}
+
+cor_status cli_write_network(const cli_ctx *c, const cor_graph *g, const cor_dataset *ds,
+                             const char *path, cor_error *err)
+{
+    char *qn = NULL, *qe = NULL, *sn = NULL, *se = NULL;
+    cor_status rc = style_qml(c, "nodes", COR_QML_NETWORK_NODES, COR_QML_GEOM_POINT, NULL, NULL,
+                              0, &qn, &sn, err);
+    if (rc == COR_OK)
+        rc = style_qml(c, "edges", COR_QML_NETWORK_EDGES, COR_QML_GEOM_LINE, NULL, NULL, 0, &qe,
+                       &se, err);
+    if (rc == COR_OK) {
+        const cor_layer_style st[] = { { "nodes", "Corridor nodes", qn, sn },
+                                       { "edges", "Corridor edges", qe, se } };
+        rc = cor_graph_write_styled(g, ds, path, st, 2, err);
+    }
+    free(qn);
+    free(qe);
+    free(sn);
+    free(se);
+    return rc;
+}

@@ -330,6 +330,16 @@ int cmd_access(int argc, char **argv)
             goto out;
         }
     }
+    if (!is_csv && n_ms) { /* QGIS style: graduated on the first measure, where defined */
+        for (size_t i = 0; i < no_; i++)
+            if (po.items[i].anchor.node == COR_UNREACHABLE)
+                vals[i] = NAN;
+        if (cli_style_layer(&c, w, "access", COR_QML_ACCESS, ms[0].column, vals, no_, &err) !=
+            COR_OK) {
+            rc = cli_fail(&c, &err);
+            goto out;
+        }
+    }
     cor_writer *done = w;
     w = NULL;
     if (cor_writer_close(done, &err) != COR_OK) {

@@ -799,6 +799,31 @@ out:
 
 static cor_status write_layer(cor_writer *w, const results *r, int t, int csv, cor_error *err);
 
+/* The default QGIS styles of the GeoPackage's layers: widths proportional to the linkage,
+ * the loads and the corridors' peak loads. */
+static cor_status style_outputs(cor_writer *w, const results *r, cor_error *err)
+{
+    size_t n = r->cs->n, nl = cor_graph_link_count(r->net->g);
+    double *peak = malloc((r->ncor ? r->ncor : 1) * sizeof *peak);
+    if (!peak)
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < r->ncor; k++)
+        peak[k] = r->cor[k].max_load;
+    cor_status rc = cli_style_layer(NULL, w, "linkage", COR_QML_LINKAGE, NULL, r->R, n * n, err);
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "flows", COR_QML_FLOWS, NULL, r->load, nl, err);
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "corridors", COR_QML_CORRIDORS, NULL, peak, r->ncor, err);
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "corridor_zones", COR_QML_CORRIDOR_ZONES, NULL, NULL, 0,
+                             err);
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "breaking_points", COR_QML_BREAKING_POINTS, NULL, NULL, 0,
+                             err);
+    free(peak);
+    return rc;
+}
+
 static cor_status write_outputs(const results *rp, const char *gpkg, const char *csv_dir,
                                 cor_error *err)
 {
@@ -814,6 +839,10 @@ static cor_status write_outputs(const results *rp, const char *gpkg, const char 
                 cor_writer_abort(w);
                 return err->code;
             }
+        if (style_outputs(w, &r, err) != COR_OK) {
+            cor_writer_abort(w);
+            return err->code;
+        }
         if (cor_writer_close(w, err) != COR_OK)
             return err->code;
     }

@@ -140,6 +140,12 @@ static cor_status write_layers(const cli_net *net, const char *path, const cor_i
                           COR_STR(origin) };
         rc = cor_writer_feature(w, v, NULL, 0, b->wkb, b->wkb_len, err);
     }
+    double mins[COR_ISO_MAX_BANDS];
+    size_t nm = 0;
+    for (size_t k = 0; k < iso->n_bands && nm < COR_ISO_MAX_BANDS; k++)
+        mins[nm++] = iso->bands[k].minutes;
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "isochrones", COR_QML_ISOCHRONES, NULL, mins, nm, err);
     if (rc == COR_OK && ct) {
         const cor_field cf[] = { { "minutes", COR_FIELD_REAL } };
         rc = cor_writer_layer(w, "contours", COR_GEOM_LINESTRING, cf, 1, err);
@@ -147,6 +153,9 @@ static cor_status write_layers(const cli_net *net, const char *path, const cor_i
             cor_value v[] = { COR_REAL(ct->level[i]) };
             rc = cor_writer_feature(w, v, NULL, 0, ct->wkb[i], ct->wkb_len[i], err);
         }
+        if (rc == COR_OK)
+            rc = cli_style_layer(NULL, w, "contours", COR_QML_CONTOURS, NULL, ct->level, ct->n,
+                                 err);
     }
     if (rc != COR_OK) {
         cor_writer_abort(w);

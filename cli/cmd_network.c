@@ -131,7 +131,7 @@ int cmd_network(int argc, char **argv)
     double build_s = now_s() - t0;
     if (!g)
         goto out;
-    if (output && cor_graph_write(g, ds, output, &err) != COR_OK)
+    if (output && cli_write_network(&c, g, ds, output, &err) != COR_OK)
         goto out;
 
     cor_graph_stats s;

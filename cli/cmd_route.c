@@ -55,6 +55,8 @@ static cor_status write_legs(const cli_net *net, const char *path, const route_a
         rc = cor_writer_feature(w, v, xy, np, NULL, 0, err);
         free(xy);
     }
+    if (rc == COR_OK)
+        rc = cli_style_layer(NULL, w, "legs", COR_QML_ROUTE, NULL, NULL, 0, err);
     if (rc != COR_OK) {
         cor_writer_abort(w);
         return rc;

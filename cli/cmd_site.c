@@ -91,6 +91,7 @@ static int write_sites(const cli_ctx *c, const char *path, const cor_graph *g,
         }
         rc = cor_writer_feature(w, v, cd->xy + 2 * i, 1, NULL, 0, &err);
     }
+    rc = rc ? rc : cli_style_layer(c, w, "sites", COR_QML_SITES, NULL, total, cd->n, &err);
     free(v);
     if (rc != COR_OK) {
         cor_writer_abort(w);

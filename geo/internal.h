@@ -83,6 +83,13 @@ cor_status cor_geos_make_valid_polygon(const unsigned char *wkb, size_t len,
 cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
                                   cor_error *err);
 
+/* ---- write_gdal.c ------------------------------------------------------------------------- */
+/* Adds styles to the GeoPackage dataset gdal_ds (a GDALDatasetH) open for writing: creates
+ * the layer_styles attributes table when absent and appends one default row per style, in
+ * one transaction. path names the file in errors. */
+cor_status cor_gpkg_write_styles(void *gdal_ds, const cor_layer_style *styles, size_t n,
+                                 const char *path, cor_error *err);
+
 /* ---- helpers ------------------------------------------------------------------------------ */
 char *cor_strdup(const char *s);        /* NULL -> "" copy; NULL only on allocation failure */
 void cor_lines_free(cor_lines *l);

@@ -94,6 +94,13 @@ static int write_all(const cor_graph *g, GDALDatasetH ds, OGRSpatialReferenceH s
 cor_status cor_graph_write(const cor_graph *g, const cor_dataset *ds, const char *path,
                            cor_error *err)
 {
+    return cor_graph_write_styled(g, ds, path, NULL, 0, err);
+}
+
+cor_status cor_graph_write_styled(const cor_graph *g, const cor_dataset *ds, const char *path,
+                                  const cor_layer_style *styles, size_t n_styles,
+                                  cor_error *err)
+{
     (void)ds;
     size_t n = strlen(path);
     if (n < 5 || strcasecmp(path + n - 5, ".gpkg"))
@@ -120,6 +127,8 @@ cor_status cor_graph_write(const cor_graph *g, const cor_dataset *ds, const char
         rc = cor_error_set(err, COR_ERR_IO, "%s: cannot create: %s", path, CPLGetLastErrorMsg());
     else if (!write_all(g, out, srs))
         rc = cor_error_set(err, COR_ERR_IO, "%s: write failed: %s", path, CPLGetLastErrorMsg());
+    else
+        rc = cor_gpkg_write_styles(out, styles, n_styles, path, err);
     if (out)
         GDALClose(out);
     OSRDestroySpatialReference(srs);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 struct cor_writer {
@@ -25,6 +26,8 @@ struct cor_writer {
     cor_field_type types[64];
     int n_layers;
     int in_tx;
+    cor_layer_style *styles;    /* written into layer_styles on close; strings owned */
+    size_t n_styles;
 };
 
 static const char *driver_for(const char *path)
@@ -47,6 +50,13 @@ int cor_writer_supports(const char *path) { return driver_for(path) != NULL; }
 
 static void writer_free(cor_writer *w)
 {
+    for (size_t i = 0; i < w->n_styles; i++) {
+        free((char *)w->styles[i].layer);
+        free((char *)w->styles[i].name);
+        free((char *)w->styles[i].qml);
+        free((char *)w->styles[i].sld);
+    }
+    free(w->styles);
     if (w->srs)
         OSRDestroySpatialReference(w->srs);
     free(w->path);
@@ -237,9 +247,168 @@ static void remove_tmp(const cor_writer *w)
     }
 }
 
+/* ---- layer_styles ------------------------------------------------------------------------ */
+/* The columns QGIS's OGR provider creates (QgsOgrProviderMetadata::saveStyle), with their
+ * widths; "id" is the FID column. */
+static OGRLayerH styles_table(GDALDatasetH ds)
+{
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "layer_styles");
+    if (l)
+        return l;
+    char **opts = CSLSetNameValue(NULL, "FID", "id");
+    l = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, opts);
+    CSLDestroy(opts);
+    static const struct { const char *name; OGRFieldType type; int width; } F[] = {
+        { "f_table_catalog", OFTString, 256 }, { "f_table_schema", OFTString, 256 },
+        { "f_table_name", OFTString, 256 }, { "f_geometry_column", OFTString, 256 },
+        { "styleName", OFTString, 30 }, { "styleQML", OFTString, 0 },
+        { "styleSLD", OFTString, 0 }, { "useAsDefault", OFTInteger, 0 },
+        { "description", OFTString, 0 }, { "owner", OFTString, 30 }, { "ui", OFTString, 30 },
+        { "update_time", OFTDateTime, 0 },
+    };
+    for (size_t i = 0; l && i < sizeof F / sizeof F[0]; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(F[i].name, F[i].type);
+        if (F[i].width)
+            OGR_Fld_SetWidth(fd, F[i].width);
+        if (F[i].type == OFTInteger)
+            OGR_Fld_SetSubType(fd, OFSTBoolean);
+        if (F[i].type == OFTDateTime)
+            OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+        if (OGR_L_CreateField(l, fd, 1) != OGRERR_NONE)
+            l = NULL;
+        OGR_Fld_Destroy(fd);
+    }
+    return l;
+}
+
+/* At most max bytes of s, cut at a UTF-8 character boundary. */
+static void utf8_cut(char *out, size_t max, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+cor_status cor_gpkg_write_styles(void *gdal_ds, const cor_layer_style *st, size_t n,
+                                 const char *path, cor_error *err)
+{
+    GDALDatasetH ds = gdal_ds;
+    if (!n)
+        return COR_OK;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    OGRLayerH l = styles_table(ds);
+    cor_status rc = COR_OK;
+    if (!l)
+        rc = cor_error_set(err, COR_ERR_IO, "%s: cannot create the layer_styles table: %s",
+                           path, CPLGetLastErrorMsg());
+    int tx = rc == COR_OK && OGR_L_StartTransaction(l) == OGRERR_NONE;
+    time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    for (size_t i = 0; rc == COR_OK && i < n; i++) {
+        OGRLayerH target = GDALDatasetGetLayerByName(ds, st[i].layer);
+        if (!target) {
+            rc = cor_error_set(err, COR_ERR_INTERNAL, "%s: no layer %s to style", path,
+                               st[i].layer);
+            break;
+        }
+        OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
+        OGRFeatureH f = OGR_F_Create(d);
+        char name[32];
+        utf8_cut(name, 30, st[i].name && *st[i].name ? st[i].name : st[i].layer);
+#define SETS(col, v) OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(d, col), (v))
+        SETS("f_table_catalog", "");
+        SETS("f_table_schema", "");
+        SETS("f_table_name", st[i].layer);
+        SETS("f_geometry_column", OGR_L_GetGeometryColumn(target));
+        SETS("styleName", name);
+        SETS("styleQML", st[i].qml ? st[i].qml : "");
+        SETS("styleSLD", st[i].sld ? st[i].sld : "");
+        SETS("description", "Corridor's map style");
+        SETS("owner", "");
+#undef SETS
+        OGR_F_SetFieldInteger(f, OGR_FD_GetFieldIndex(d, "useAsDefault"), 1);
+        OGR_F_SetFieldDateTimeEx(f, OGR_FD_GetFieldIndex(d, "update_time"),
+                                 tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday, tmv.tm_hour,
+                                 tmv.tm_min, (float)tmv.tm_sec, 100);
+        if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
+            rc = cor_error_set(err, COR_ERR_IO, "%s: cannot write the style of %s: %s", path,
+                               st[i].layer, CPLGetLastErrorMsg());
+        OGR_F_Destroy(f);
+    }
+    if (tx) {
+        if (rc == COR_OK) {
+            if (OGR_L_CommitTransaction(l) != OGRERR_NONE)
+                rc = cor_error_set(err, COR_ERR_IO, "%s: write failed: %s", path,
+                                   CPLGetLastErrorMsg());
+        } else
+            OGR_L_RollbackTransaction(l);
+    }
+    CPLPopErrorHandler();
+    return rc;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    char *d = cor_strdup(s);
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+cor_status cor_writer_set_style(cor_writer *w, const char *layer, const char *style_name,
+                                const char *qml, const char *sld, cor_error *err)
+{
+    if (strcmp(w->driver, "GPKG"))
+        return COR_OK;
+    if (!layer || !GDALDatasetGetLayerByName(w->ds, layer))
+        return cor_error_set(err, COR_ERR_INTERNAL, "%s: no layer %s to style", w->path,
+                             layer ? layer : "(null)");
+    cor_layer_style *ns = realloc(w->styles, (w->n_styles + 1) * sizeof *ns);
+    if (!ns)
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    w->styles = ns;
+    int oom = 0;
+    cor_layer_style *s = &w->styles[w->n_styles];
+    s->layer = dup_or_null(layer, &oom);
+    s->name = dup_or_null(style_name, &oom);
+    s->qml = dup_or_null(qml, &oom);
+    s->sld = dup_or_null(sld, &oom);
+    w->n_styles++; /* freed with the writer, even half-filled */
+    if (oom)
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    return COR_OK;
+}
+
+int cor_writer_layer_geom(const cor_writer *w, const char *layer)
+{
+    OGRLayerH l = layer ? GDALDatasetGetLayerByName(w->ds, layer) : NULL;
+    if (!l)
+        return -1;
+    switch (wkbFlatten(OGR_L_GetGeomType(l))) {
+    case wkbNone: case wkbUnknown: return COR_GEOM_NONE;
+    case wkbPoint: case wkbMultiPoint: return COR_GEOM_POINT;
+    case wkbLineString: return COR_GEOM_LINESTRING;
+    case wkbMultiLineString: return COR_GEOM_MULTILINESTRING;
+    case wkbPolygon: return COR_GEOM_POLYGON;
+    case wkbMultiPolygon: return COR_GEOM_MULTIPOLYGON;
+    default: return COR_GEOM_NONE;
+    }
+}
+
 cor_status cor_writer_close(cor_writer *w, cor_error *err)
 {
     cor_status rc = end_layer(w, err);
+    if (rc == COR_OK && w->n_styles)
+        rc = cor_gpkg_write_styles(w->ds, w->styles, w->n_styles, w->path, err);
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALClose(w->ds); /* GDAL 3.6 reports close errors through CPLGetLastErrorType() */

@@ -11,6 +11,8 @@ BUILD_PKGS=(build-essential cmake pkg-config libgdal-dev gdal-bin libproj-dev pr
 TEST_PKGS=(jq postgresql postgresql-15-postgis-3 valgrind curl chromium
            # [render test packages]
            poppler-utils libxml2-utils
+           # [styles test packages] (layer_styles read back)
+           sqlite3
            )
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

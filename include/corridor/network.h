@@ -3,6 +3,7 @@
 #define CORRIDOR_NETWORK_H
 
 #include "corridor/dataset.h"
+#include "corridor/writer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -133,6 +134,11 @@ int64_t cor_graph_link_source_fid(const cor_graph *g, uint32_t link);
  * follows the extension (.gpkg default). Written to a temporary name, then renamed. */
 cor_status cor_graph_write(const cor_graph *g, const cor_dataset *ds, const char *path,
                            cor_error *err);
+/* The same with default QGIS styles for "nodes" and "edges" in the file's layer_styles table
+ * (see cor_writer_set_style in writer.h); styles may be NULL with n_styles 0. */
+cor_status cor_graph_write_styled(const cor_graph *g, const cor_dataset *ds, const char *path,
+                                  const cor_layer_style *styles, size_t n_styles,
+                                  cor_error *err);
 
 #ifdef __cplusplus
 }

@@ -112,6 +112,66 @@ void cor_map_label_get(const cor_map *m, size_t i, cor_map_label *out);    /* te
 typedef struct { const char *layer_id; const char *text; } cor_map_legend_item;
 void cor_map_legend_get(const cor_map *m, size_t i, cor_map_legend_item *out); /* borrowed */
 
+/* ---- QGIS styles (QML) for the GeoPackages Corridor writes --------------------------------- */
+/* What a written layer holds, which decides its symbology. Field names are the defaults the
+ * commands write; cor_qml_opts.field overrides the classified one. */
+typedef enum {
+    COR_QML_NETWORK_EDGES = 0, /* lines "mode", "class": rules from the style's road and rail
+                                  layers (high-speed rail distinct), access links thin grey */
+    COR_QML_NETWORK_NODES,     /* points "kind" (road, rail, station, place): categorized */
+    COR_QML_ROUTE,             /* route legs "mode", "class": as the edges, drawn wider */
+    COR_QML_ISOCHRONES,        /* polygons, one semi-transparent class per value of "minutes" */
+    COR_QML_CONTOURS,          /* lines, one class per value of "minutes" */
+    COR_QML_ACCESS,            /* points graduated on a measure column (field required) */
+    COR_QML_LINKAGE,           /* lines, width proportional to "r_ab" */
+    COR_QML_FLOWS,             /* lines by "mode", width proportional to "load" */
+    COR_QML_CORRIDORS,         /* lines, width proportional to "max_load", labelled by "name" */
+    COR_QML_CORRIDOR_ZONES,    /* semi-transparent fills labelled by "name" */
+    COR_QML_BREAKING_POINTS,   /* points */
+    COR_QML_SITES,             /* points graduated on "total"; excluded sites ("excluded" set)
+                                  grey; the ten best labelled by "name" */
+    COR_QML_DELTA,             /* scenario change: diverging classes on a "*_change" field
+                                  (field required; breaks around 0; geometry in opts) */
+    COR_QML_ROLE_COUNT
+} cor_qml_role;
+
+typedef enum {
+    COR_QML_GEOM_DEFAULT = 0, COR_QML_GEOM_POINT, COR_QML_GEOM_LINE, COR_QML_GEOM_POLYGON
+} cor_qml_geom;
+
+typedef struct {
+    cor_qml_role role;
+    cor_qml_geom geom;          /* DEFAULT: the role's own (COR_QML_DELTA: points) */
+    const char *field;          /* classified or scaled field; NULL: the role's default */
+    /* Graduated roles (access, sites, delta): n_breaks ascending class bounds giving
+     * n_breaks - 1 classes [b0, b1], (b1, b2], ... (computed by the caller from the layer's
+     * values). Isochrones and contours: the distinct values, one class each. */
+    const double *breaks;
+    size_t n_breaks;
+    double max_value;           /* proportional widths: the value drawn widest (<= 0: fixed) */
+    int low_is_good;            /* graduated: low values take the "good" (dark) end of the
+                                   ramp, e.g. travel times; delta: negative changes blue */
+    const char *label_field;    /* NULL: the role's default; "": no labels */
+    cor_lang lang;              /* legend texts from the style's legend entries */
+} cor_qml_opts;
+#define COR_QML_OPTS_DEFAULT ((cor_qml_opts){ .role = COR_QML_NETWORK_EDGES, \
+    .geom = COR_QML_GEOM_DEFAULT, .field = NULL, .breaks = NULL, .n_breaks = 0, \
+    .max_value = 0, .low_is_good = 0, .label_field = NULL, .lang = COR_LANG_BOTH })
+
+/* A QGIS 3 style document (<qgis version="3.22..."> with <renderer-v2> and, where the map
+ * labels such features, <labeling>) for a layer of the given role, in the colours, widths
+ * (points), dashes and label fonts of style. Fails on a graduated role without a field or
+ * with fewer than 2 breaks. Caller frees with free(). */
+char *cor_qml_create(const cor_style *style, const cor_qml_opts *o, cor_error *err);
+/* The same classes as an OGC SLD 1.1 document (Symbology Encoding; widths in pixels at
+ * 96 dpi; no labels, fixed widths) for clients other than QGIS; layer names the NamedLayer
+ * (NULL: the role's name). Caller frees with free(). */
+char *cor_sld_create(const cor_style *style, const cor_qml_opts *o, const char *layer,
+                     cor_error *err);
+/* "network_edges", "isochrones", ...; NULL when out of range. */
+const char *cor_qml_role_name(cor_qml_role role);
+int cor_qml_role_from_name(const char *name);                       /* -1 when unknown */
+
 #ifdef __cplusplus
 }
 #endif

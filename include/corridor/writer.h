@@ -42,8 +42,26 @@ cor_status cor_writer_feature(cor_writer *w, const cor_value *values, const doub
 cor_status cor_writer_feature_lines(cor_writer *w, const cor_value *values,
                                     const double *const *parts, const size_t *part_n,
                                     size_t n_parts, cor_error *err);
+/* Gives the layer `layer` (already created in this writer) a default QGIS style: a row of
+ * the GeoPackage's `layer_styles` table (QGIS's own columns, created as an attributes table
+ * on first use, written when the writer closes) with useAsDefault true, so that QGIS opens
+ * the layer with it. qml is a QGIS style document (see cor_qml_create in render.h), sld an
+ * SLD document or NULL; style_name (at most 30 bytes kept) NULL names it after the layer.
+ * The strings are copied. Formats other than GeoPackage have no style table: nothing is
+ * done and COR_OK returned. Fails on an unknown layer or out of memory. */
+cor_status cor_writer_set_style(cor_writer *w, const char *layer, const char *style_name,
+                                const char *qml, const char *sld, cor_error *err);
+/* The geometry type of a layer already created in this writer; -1 when there is no such
+ * layer. */
+int cor_writer_layer_geom(const cor_writer *w, const char *layer);
 cor_status cor_writer_close(cor_writer *w, cor_error *err);  /* frees w */
 void cor_writer_abort(cor_writer *w);                        /* frees w; accepts NULL */
+/* A default style for one layer of a GeoPackage, for writers that do not go through
+ * cor_writer (cor_graph_write_styled). */
+typedef struct {
+    const char *layer, *name, *qml, *sld;  /* as in cor_writer_set_style */
+} cor_layer_style;
+
 /* 1 when the path's extension is a format the writer knows. */
 int cor_writer_supports(const char *path);
 
