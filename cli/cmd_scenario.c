@@ -371,6 +371,20 @@ int cmd_scenario(int argc, char **argv)
         }
     }
     if (!is_csv) {
+        /* QGIS opens the delta with Corridor's diverging change style on the first measure */
+        double *chg = malloc((no_ ? no_ : 1) * sizeof *chg);
+        char chg_field[64];
+        snprintf(chg_field, sizeof chg_field, "%s_change", ms[0].column);
+        for (size_t i = 0; chg && i < no_; i++)
+            chg[i] = po.items[i].anchor.node == COR_UNREACHABLE ? NAN : va[i] - vb[i];
+        cor_status st = chg ? cli_style_layer(&c, w, "delta", COR_QML_DELTA, chg_field, chg, no_,
+                                              &err)
+                            : cor_error_set(&err, COR_ERR_NOMEM, "out of memory");
+        free(chg);
+        if (st != COR_OK) {
+            rc = cli_fail(&c, &err);
+            goto out;
+        }
         static const cor_field LF[5] = { { "name", COR_FIELD_STRING },
                                          { "mode", COR_FIELD_STRING },
                                          { "class", COR_FIELD_STRING },
@@ -390,6 +404,12 @@ int cmd_scenario(int argc, char **argv)
                 rc = cli_fail(&c, &err);
                 goto out;
             }
+        }
+        /* the edited lines drawn like the network's (by mode and class) */
+        if (cli_style_layer(&c, w, "scenario_lines", COR_QML_NETWORK_EDGES, NULL, NULL, 0,
+                            &err) != COR_OK) {
+            rc = cli_fail(&c, &err);
+            goto out;
         }
     }
 

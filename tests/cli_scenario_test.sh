@@ -110,5 +110,13 @@ badcase syntax '{"edits":[' 1 "line"
 expect 1 scenario "$DATA" --scenario "$TMP/none.json" --origins cities -o "$TMP/bad.gpkg" -q
 check 'one_line && grep -q "none.json" "$TMP/err"' "missing scenario file named"
 
+# QGIS opens the delta with its default style: one row per layer, the change field classified
+if command -v sqlite3 >/dev/null; then
+  check '[ "$(sqlite3 "$D" "SELECT group_concat(f_table_name) FROM (SELECT f_table_name FROM layer_styles WHERE useAsDefault ORDER BY 1)")" = "delta,scenario_lines" ]' \
+    "delta.gpkg carries default styles for delta and scenario_lines"
+  check 'sqlite3 "$D" "SELECT styleQML FROM layer_styles WHERE f_table_name = '"'"'delta'"'"'" | grep -q "nearest_min_change"' \
+    "the delta style classifies nearest_min_change"
+fi
+
 echo "cli_scenario: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
