@@ -28,7 +28,7 @@ double cor_site_raw_change(double b, double a)
     return b == 0 ? INFINITY : fabs(a - b) / fabs(b);
 }
 
-/* qsort context-free comparison: the movers carry their key */
+/* A mover with its sort keys: the size of its rank change, then its rank after. */
 typedef struct { size_t i; int change, rank_after; } mover;
 static int cmp_mover(const void *x, const void *y)
 {
@@ -56,15 +56,30 @@ static int sort_movers(const cor_site_delta *d, size_t *list, size_t n)
     return 1;
 }
 
+/* The caller's progress over both evaluations: the first reports 0-0.5, the second 0.5-1. */
+typedef struct { cor_progress_fn fn; void *user; int second; } halves;
+static int half_progress(double fraction, const char *msg, void *user)
+{
+    const halves *h = user;
+    return h->fn(0.5 * (h->second + fraction), msg, h->user);
+}
+
 cor_status cor_site_compare(cor_dataset *ds, const cor_engine *before, const cor_engine *after,
                             const cor_site_criteria *c, const cor_site_candidates *cd,
                             const cor_site_opts *o, cor_site_delta *d, cor_error *err)
 {
     memset(d, 0, sizeof *d);
+    cor_site_opts so = o ? *o : COR_SITE_OPTS_DEFAULT;
+    halves h = { so.progress, so.progress_user, 0 };
+    if (so.progress) {
+        so.progress = half_progress;
+        so.progress_user = &h;
+    }
     cor_error le = COR_ERROR_INIT;
-    if (cor_site_evaluate(ds, before, c, cd, o, &d->before, &le) != COR_OK)
+    if (cor_site_evaluate(ds, before, c, cd, &so, &d->before, &le) != COR_OK)
         return cor_error_set(err, le.code, "before: %s", le.msg);
-    if (cor_site_evaluate(ds, after, c, cd, o, &d->after, &le) != COR_OK)
+    h.second = 1;
+    if (cor_site_evaluate(ds, after, c, cd, &so, &d->after, &le) != COR_OK)
         return cor_error_set(err, le.code, "after: %s", le.msg);
     size_t m = cd->n, n = cor_site_criteria_count(c);
     d->m = m;

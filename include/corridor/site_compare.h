@@ -29,7 +29,8 @@ typedef struct {
 
 /* Evaluates the criteria c on the candidates cd with the engine before and then with after
  * (cor_site_evaluate(), options o for both), and compares them. The candidates' anchors must
- * be valid on both graphs (a scenario graph keeps its base graph's node ids). ds is read (one
+ * be valid on both graphs (a scenario graph keeps its base graph's node ids). o->progress, if
+ * any, sees the first evaluation as 0-0.5 and the second as 0.5-1. ds is read (one
  * caller at a time). Fails as cor_site_evaluate() does, the message prefixed with "before: "
  * or "after: ". Free out with cor_site_delta_free() (also after a failure). */
 cor_status cor_site_compare(cor_dataset *ds, const cor_engine *before, const cor_engine *after,
