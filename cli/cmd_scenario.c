@@ -1,7 +1,8 @@
 /* cmd_scenario.c: `corridor scenario`: a scenario's edits applied to the network, and the
  * accessibility of the origins before and after (per origin: before, after, change, percent;
  * the nearest facility before and after), with a summary of who gains, the population within
- * 30/60/90 minutes of the facilities and, with --corridors, the change in city linkage. */
+ * 30/60/90 minutes of the facilities, with --corridors, the change in city linkage and, with
+ * --sites, the site ranks before and after (corridor/site_compare.h). */
 #include "cli.h"
 #include "cli_points.h"
 #include "corridor/access.h"
