@@ -1,12 +1,14 @@
 /* cmd_scenario.c: `corridor scenario`: a scenario's edits applied to the network, and the
  * accessibility of the origins before and after (per origin: before, after, change, percent;
  * the nearest facility before and after), with a summary of who gains, the population within
- * 30/60/90 minutes of the facilities and, with --corridors, the change in city linkage. */
+ * 30/60/90 minutes of the facilities, with --corridors, the change in city linkage and, with
+ * --sites, the site ranks before and after (corridor/site_compare.h). */
 #include "cli.h"
 #include "cli_points.h"
 #include "corridor/access.h"
 #include "corridor/corridors.h"
 #include "corridor/scenario.h"
+#include "corridor/site_compare.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -19,7 +21,9 @@
 static const char USAGE[] =
     "Usage: corridor scenario [DATA] --scenario FILE.json --origins SRC [--to SRC]\n"
     "                         [--measure LIST] [--mode MODE] -o FILE [--json] [--corridors]\n"
-    "                         [--top N] [--max-snap KM] [--speed KEY=VALUE]... [--config FILE]\n\n"
+    "                         [--top N] [--max-snap KM] [--speed KEY=VALUE]... [--config FILE]\n"
+    "                         [--sites CRITERIA.json [--site-candidates SRC|grid:SIZE]\n"
+    "                          [--within NAME]]\n\n"
     "Applies the edits of a scenario file (new rail or road lines, speed changes, closures,\n"
     "new terminals; see datasets/scenarios/README.md) to the network of DATA (default: the\n"
     "bundled dataset) without rebuilding it, and compares the accessibility of every origin to\n"
@@ -40,14 +44,29 @@ static const char USAGE[] =
     "                    delta table with lon, lat\n"
     "  --corridors       also compare the gravity linkage of the cities (corridor corridors)\n"
     "                    and print the pairs whose linkage changes most\n"
-    "  --top N           how many origins and city pairs the summary lists (default 10)\n"
+    "  --sites FILE      also rank candidate sites by a criteria file (as corridor site) on\n"
+    "                    the network before and after: the travel-time criteria (time_to,\n"
+    "                    population_within, parks_within) use the scenario's network. Needs a\n"
+    "                    .gpkg output, which gets a layer 'sites_delta' (the candidates'\n"
+    "                    points; name, total_before, total_after, rank_before, rank_after,\n"
+    "                    rank_change = before - after (> 0: moved up), excluded_before,\n"
+    "                    excluded_after (the reason), most_changed (the criterion whose raw\n"
+    "                    value changed most), then per criterion <id>_before and <id>_after\n"
+    "                    raw values); the summary lists the movers up and down and the new\n"
+    "                    top 5\n"
+    "  --site-candidates SRC  the candidates: parks (default), another layer of DATA, a file\n"
+    "                    of points or polygons, or grid:SIZE with --within NAME (as for\n"
+    "                    corridor site)\n"
+    "  --within NAME     the province, prefecture or district a grid covers\n"
+    "  --top N           how many origins, city pairs and sites the summary lists (default 10)\n"
     "  --max-snap KM     points farther than this from a road stay off the network (default 20)\n"
     "  --json            the summary as JSON\n"
     "  --speed KEY=VALUE, --config FILE, --crs CRS, -q/--quiet, -h/--help\n"
     "Change is after - before; pct is 100 * change / before (empty when before is 0 or either\n"
     "is empty). For times (nearest, watt) a gain is a fall; for the other measures a rise.\n"
     "Exit status: 0 success, 1 failure (bad scenario, data or output), 2 usage error.\n"
-    "(--sites, comparing site ranks, is not available yet.)\n";
+    "Sites: ranks are 1 = best; a site excluded before or after has no rank change. Site\n"
+    "candidates the scenario adds (add_terminal) are not among the candidates.\n";
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -107,11 +126,237 @@ static int cmp_gain(const void *a, const void *b)
 
 typedef struct { char *chain; double sum; size_t n; } chain_gain;
 
+/* ---- --sites: site ranks before and after ---------------------------------------------- */
+/* Loads the site candidates on the base network (their anchors hold on the scenario's graph,
+ * which keeps the base node ids) and evaluates the criteria with the base engine and with
+ * e2. Prints the error and returns EXIT_FAIL, else EXIT_OK. */
+static int compare_sites(const cli_ctx *c, const cli_net *net, const cor_engine *e2,
+                         const cor_site_criteria *crit, const char *cand, int grid,
+                         double cell_m, const char *within, double max_snap_m,
+                         cor_site_candidates *cd, cor_site_delta *d)
+{
+    cor_error err = COR_ERROR_INIT;
+    if (grid) {
+        if (cor_site_candidates_grid(net->ds, net->e, cell_m, within, max_snap_m, 0, cd,
+                                     &err) != COR_OK)
+            return cli_fail(c, &err);
+    } else {
+        cli_points_opts po = CLI_POINTS_OPTS_DEFAULT;
+        po.option = "--site-candidates";
+        po.max_snap_m = max_snap_m;
+        if (cor_site_criteria_point_fields(crit, &po, &err) != COR_OK)
+            return cli_fail(c, &err);
+        cli_points p;
+        /* points off the network are kept (and excluded with their reason) */
+        if (cli_points_load(c, net, cand, &po, &p) != EXIT_OK)
+            return EXIT_FAIL;
+        cor_status st = cor_site_candidates_from_points(&p, cd, &err);
+        cli_points_free(&p);
+        if (st != COR_OK)
+            return cli_fail(c, &err);
+    }
+    if (!cd->n) {
+        fprintf(stderr, "%s: --site-candidates %s: no candidates\n", c->prog, cand);
+        return EXIT_FAIL;
+    }
+    int tick = 0;
+    cor_site_opts so = COR_SITE_OPTS_DEFAULT;
+    so.max_snap_m = max_snap_m;
+    so.progress = c->quiet ? NULL : cli_progress;
+    so.progress_user = &tick;
+    so.lonlat = cli_lonlat_to_xy;
+    so.lonlat_user = net->ds;
+    if (!c->quiet)
+        fprintf(stderr, "site ranks of %zu candidates before and after\n", cd->n);
+    if (cor_site_compare(net->ds, net->e, e2, crit, cd, &so, d, &err) != COR_OK)
+        return cli_fail(c, &err);
+    if (!c->quiet && cor_site_criteria_weighting(crit) == COR_SITE_DIRECT &&
+        isfinite(d->before.weights_sum) && fabs(d->before.weights_sum - 1.0) > 1e-9)
+        fprintf(stderr, "%s: warning: the site weights sum to %g; normalised to 1\n", c->prog,
+                d->before.weights_sum);
+    return EXIT_OK;
+}
+
+/* The layer sites_delta: every candidate's point, totals, ranks, exclusions and raw values
+ * before and after. */
+static cor_status write_sites_delta(cor_writer *w, const cor_site_criteria *crit,
+                                    const cor_site_candidates *cd, const cor_site_delta *d,
+                                    cor_error *err)
+{
+    size_t n = d->n, nf = 0;
+    cor_field f[9 + 2 * COR_SITE_MAX_CRITERIA];
+    cor_value v[9 + 2 * COR_SITE_MAX_CRITERIA];
+    char names[2 * COR_SITE_MAX_CRITERIA][96];
+    f[nf++] = (cor_field){ "name", COR_FIELD_STRING };
+    f[nf++] = (cor_field){ "total_before", COR_FIELD_REAL };
+    f[nf++] = (cor_field){ "total_after", COR_FIELD_REAL };
+    f[nf++] = (cor_field){ "rank_before", COR_FIELD_INT };
+    f[nf++] = (cor_field){ "rank_after", COR_FIELD_INT };
+    f[nf++] = (cor_field){ "rank_change", COR_FIELD_INT };
+    f[nf++] = (cor_field){ "excluded_before", COR_FIELD_STRING };
+    f[nf++] = (cor_field){ "excluded_after", COR_FIELD_STRING };
+    f[nf++] = (cor_field){ "most_changed", COR_FIELD_STRING };
+    for (size_t j = 0; j < n && j < COR_SITE_MAX_CRITERIA; j++) {
+        snprintf(names[2 * j], sizeof names[0], "%s_before", cor_site_criterion_id(crit, j));
+        snprintf(names[2 * j + 1], sizeof names[0], "%s_after", cor_site_criterion_id(crit, j));
+        f[nf++] = (cor_field){ names[2 * j], COR_FIELD_REAL };
+        f[nf++] = (cor_field){ names[2 * j + 1], COR_FIELD_REAL };
+    }
+    if (cor_writer_layer(w, "sites_delta", COR_GEOM_POINT, f, nf, err) != COR_OK)
+        return err->code;
+    for (size_t i = 0; i < d->m; i++) {
+        size_t k = 0;
+        double tb = d->before.total[i], ta = d->after.total[i];
+        int rb = d->before.rank[i], ra = d->after.rank[i], mc = d->most_changed[i];
+        v[k++] = COR_STR(cd->label[i]);
+        v[k++] = isfinite(tb) ? COR_REAL(tb) : COR_NULL;
+        v[k++] = isfinite(ta) ? COR_REAL(ta) : COR_NULL;
+        v[k++] = rb ? COR_INT(rb) : COR_NULL;
+        v[k++] = ra ? COR_INT(ra) : COR_NULL;
+        v[k++] = d->in_both[i] ? COR_INT(d->rank_change[i]) : COR_NULL;
+        v[k++] = d->before.reason[i] ? COR_STR(d->before.reason[i]) : COR_NULL;
+        v[k++] = d->after.reason[i] ? COR_STR(d->after.reason[i]) : COR_NULL;
+        v[k++] = mc >= 0 ? COR_STR(cor_site_criterion_id(crit, (size_t)mc)) : COR_NULL;
+        for (size_t j = 0; j < n && j < COR_SITE_MAX_CRITERIA; j++) {
+            double b = d->before.raw[i * n + j], a = d->after.raw[i * n + j];
+            v[k++] = isfinite(b) ? COR_REAL(b) : COR_NULL;
+            v[k++] = isfinite(a) ? COR_REAL(a) : COR_NULL;
+        }
+        if (cor_writer_feature(w, v, cd->xy + 2 * i, 1, NULL, 0, err) != COR_OK)
+            return err->code;
+    }
+    return COR_OK;
+}
+
+static json_t *num_or_null(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *rank_or_null(int r)
+{
+    return r ? json_integer(r) : json_null();
+}
+
+/* One candidate of the summary: {"name", "rank_before", "rank_after", "rank_change",
+ * "total_before", "total_after", "excluded_before", "excluded_after", "most_changed":
+ * {"criterion", "before", "after"} or null}. */
+static json_t *site_item_json(const cor_site_criteria *crit, const cor_site_candidates *cd,
+                              const cor_site_delta *d, size_t i)
+{
+    size_t n = d->n;
+    int mc = d->most_changed[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(cd->label[i]));
+    json_object_set_new(o, "rank_before", rank_or_null(d->before.rank[i]));
+    json_object_set_new(o, "rank_after", rank_or_null(d->after.rank[i]));
+    json_object_set_new(o, "rank_change", d->in_both[i] ? json_integer(d->rank_change[i])
+                                                        : json_null());
+    json_object_set_new(o, "total_before", num_or_null(d->before.total[i]));
+    json_object_set_new(o, "total_after", num_or_null(d->after.total[i]));
+    json_object_set_new(o, "excluded_before", d->before.reason[i]
+                                                  ? json_string(d->before.reason[i]) : json_null());
+    json_object_set_new(o, "excluded_after", d->after.reason[i]
+                                                 ? json_string(d->after.reason[i]) : json_null());
+    json_object_set_new(o, "most_changed",
+                        mc < 0 ? json_null()
+                               : json_pack("{s:s, s:o, s:o}", "criterion",
+                                           cor_site_criterion_id(crit, (size_t)mc), "before",
+                                           num_or_null(d->before.raw[i * n + (size_t)mc]),
+                                           "after",
+                                           num_or_null(d->after.raw[i * n + (size_t)mc])));
+    return o;
+}
+
+/* Candidates excluded after but not before (what = 0), or before but not after (what = 1). */
+static size_t count_switched(const cor_site_delta *d, int what)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < d->m; i++)
+        k += what ? d->before.reason[i] && !d->after.reason[i]
+                  : !d->before.reason[i] && d->after.reason[i];
+    return k;
+}
+
+/* The "sites" object of the --json summary. */
+static json_t *sites_json(const char *path, const char *cand, const cor_site_criteria *crit,
+                          const cor_site_candidates *cd, const cor_site_delta *d, size_t top)
+{
+    json_t *up = json_array(), *down = json_array(), *best = json_array();
+    for (size_t q = 0; q < d->n_up && q < top; q++)
+        json_array_append_new(up, site_item_json(crit, cd, d, d->up[q]));
+    for (size_t q = 0; q < d->n_down && q < top; q++)
+        json_array_append_new(down, site_item_json(crit, cd, d, d->down[q]));
+    size_t n_in = d->after.m - d->after.n_excluded;
+    for (size_t q = 0; q < n_in && q < 5; q++)
+        json_array_append_new(best, site_item_json(crit, cd, d, d->after.order[q]));
+    const char *title = cor_site_criteria_title(crit);
+    return json_pack("{s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+                     "criteria", path, "name", title ? json_string(title) : json_null(),
+                     "candidates", cand, "count", (json_int_t)d->m, "excluded_before",
+                     (json_int_t)d->before.n_excluded, "excluded_after",
+                     (json_int_t)d->after.n_excluded, "newly_in",
+                     (json_int_t)count_switched(d, 1), "newly_excluded",
+                     (json_int_t)count_switched(d, 0), "raw_changed", (json_int_t)d->n_changed,
+                     "moved_up", (json_int_t)d->n_up, "moved_down", (json_int_t)d->n_down,
+                     "top_up", up, "top_down", down, "top5_after", best);
+}
+
+/* One mover in the text summary: ranks, totals, and the raw value that changed most. */
+static void print_site(const cor_site_criteria *crit, const cor_site_candidates *cd,
+                       const cor_site_delta *d, size_t i)
+{
+    size_t n = d->n;
+    int mc = d->most_changed[i];
+    printf("    %-36s %5d -> %5d  (%+d)  total %.4f -> %.4f", cd->label[i], d->before.rank[i],
+           d->after.rank[i], d->rank_change[i], d->before.total[i], d->after.total[i]);
+    if (mc >= 0)
+        printf("  %s %.4g -> %.4g", cor_site_criterion_id(crit, (size_t)mc),
+               d->before.raw[i * n + (size_t)mc], d->after.raw[i * n + (size_t)mc]);
+    else
+        printf("  (no raw value changed)");
+    printf("\n");
+}
+
+static void print_sites(const char *path, const char *cand, const cor_site_criteria *crit,
+                        const cor_site_candidates *cd, const cor_site_delta *d, size_t top)
+{
+    const char *title = cor_site_criteria_title(crit);
+    printf("Sites (%s%s%s; %s, %zu candidates): excluded %zu before, %zu after; raw values "
+           "changed for %zu; %zu move up, %zu down\n", path, title ? " - " : "",
+           title ? title : "", cand, d->m, d->before.n_excluded, d->after.n_excluded,
+           d->n_changed, d->n_up, d->n_down);
+    if (d->n_up) {
+        printf("  Moving up (rank before -> after, the criterion that changed most):\n");
+        for (size_t q = 0; q < d->n_up && q < top; q++)
+            print_site(crit, cd, d, d->up[q]);
+    }
+    if (d->n_down) {
+        printf("  Moving down:\n");
+        for (size_t q = 0; q < d->n_down && q < top; q++)
+            print_site(crit, cd, d, d->down[q]);
+    }
+    size_t in1 = count_switched(d, 1), out1 = count_switched(d, 0);
+    if (in1 || out1)
+        printf("  %zu newly within the constraints, %zu newly excluded\n", in1, out1);
+    printf("  Top 5 after:\n");
+    size_t n_in = d->after.m - d->after.n_excluded;
+    for (size_t q = 0; q < n_in && q < 5; q++) {
+        size_t i = d->after.order[q];
+        printf("    %3d. %-36s %.4f", d->after.rank[i], cd->label[i], d->after.total[i]);
+        if (d->before.rank[i])
+            printf("  (before: %d.)\n", d->before.rank[i]);
+        else
+            printf("  (before: excluded)\n");
+    }
+}
+
 int cmd_scenario(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor scenario" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_SCEN = 2000, O_ORIG, O_TO, O_MEASURE, O_MODE, O_SNAP, O_CORR, O_TOP, O_SITES };
+    enum { O_SCEN = 2000, O_ORIG, O_TO, O_MEASURE, O_MODE, O_SNAP, O_CORR, O_TOP, O_SITES,
+           O_SITE_CAND, O_WITHIN };
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
         { "scenario", required_argument, NULL, O_SCEN },
@@ -121,10 +366,12 @@ int cmd_scenario(int argc, char **argv)
         { "max-snap", required_argument, NULL, O_SNAP },
         { "corridors", no_argument, NULL, O_CORR }, { "top", required_argument, NULL, O_TOP },
         { "sites", required_argument, NULL, O_SITES },
+        { "site-candidates", required_argument, NULL, O_SITE_CAND },
+        { "within", required_argument, NULL, O_WITHIN },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
     const char *scen_path = NULL, *origins = NULL, *to = "cities", *measure_list = "nearest";
-    const char *output = NULL;
+    const char *output = NULL, *sites_path = NULL, *site_cand = "parks", *within = NULL;
     int mode = COR_MODE_MULTI, corridors = 0, top = 10;
     double max_snap_m = 20000;
     int opt, code;
@@ -147,9 +394,9 @@ int cmd_scenario(int argc, char **argv)
         case O_MEASURE: measure_list = optarg; break;
         case O_CORR: corridors = 1; break;
         case 'o': output = optarg; break;
-        case O_SITES:
-            return cli_usage_error(&c, USAGE, "--sites is not available yet (site evaluation is "
-                                   "being made a library)");
+        case O_SITES: sites_path = optarg; break;
+        case O_SITE_CAND: site_cand = optarg; break;
+        case O_WITHIN: within = optarg; break;
         case O_TOP: {
             double v;
             if (!cli_parse_number(optarg, &v) || v < 1 || v > 1000 || v != floor(v))
@@ -186,6 +433,26 @@ int cmd_scenario(int argc, char **argv)
                                "or .csv", output);
     if (!*to || !*origins)
         return cli_usage_error(&c, USAGE, "%s: empty value", *to ? "--origins" : "--to");
+    int site_grid = !strncmp(site_cand, "grid:", 5);
+    double cell_m = 0;
+    if (sites_path) {
+        if (is_csv)
+            return cli_usage_error(&c, USAGE, "--sites needs a .gpkg output (layer sites_delta), "
+                                   "not %s", output);
+        if (!*site_cand)
+            return cli_usage_error(&c, USAGE, "--site-candidates: empty value");
+        if (site_grid && (!cli_parse_number(site_cand + 5, &cell_m) || !(cell_m >= 100)))
+            return cli_usage_error(&c, USAGE, "--site-candidates %s: the grid size must be at "
+                                   "least 100m (e.g. grid:5km)", site_cand);
+        if (site_grid && !within)
+            return cli_usage_error(&c, USAGE, "--site-candidates %s needs --within NAME (e.g. "
+                                   "--within 河北)", site_cand);
+        if (!site_grid && within)
+            return cli_usage_error(&c, USAGE, "--within goes with --site-candidates grid:SIZE");
+    } else if (within || strcmp(site_cand, "parks")) {
+        return cli_usage_error(&c, USAGE, "%s needs --sites CRITERIA.json",
+                               within ? "--within" : "--site-candidates");
+    }
     cor_access_measure ms[MAX_MEASURES];
     size_t n_ms = 0;
     cor_error err = COR_ERROR_INIT;
@@ -207,10 +474,19 @@ int cmd_scenario(int argc, char **argv)
     size_t n_chains = 0;
     gain_item *gi = NULL, *pairs = NULL;
     double *Rb = NULL, *Ra = NULL;
+    cor_site_criteria *crit = NULL;
+    cor_site_candidates scd;
+    memset(&scd, 0, sizeof scd);
+    cor_site_delta sdl;
+    memset(&sdl, 0, sizeof sdl);
     int rc;
     cor_logger lg = cli_logger(&c);
 
     if (!(sc = cor_scenario_load(scen_path, &err))) {
+        rc = cli_fail(&c, &err);
+        goto out;
+    }
+    if (sites_path && !(crit = cor_site_criteria_load(sites_path, &err))) {
         rc = cli_fail(&c, &err);
         goto out;
     }
@@ -231,6 +507,9 @@ int cmd_scenario(int argc, char **argv)
         goto out;
     }
     net2 = (cli_net){ net.ds, g2, e2 };
+    if (sites_path && (rc = compare_sites(&c, &net, e2, crit, site_cand, site_grid, cell_m,
+                                          within, max_snap_m, &scd, &sdl)) != EXIT_OK)
+        goto out;
 
     cli_points_opts opo = CLI_POINTS_OPTS_DEFAULT;
     opo.option = "--origins";
@@ -411,6 +690,10 @@ int cmd_scenario(int argc, char **argv)
             rc = cli_fail(&c, &err);
             goto out;
         }
+    }
+    if (sites_path && write_sites_delta(w, crit, &scd, &sdl, &err) != COR_OK) {
+        rc = cli_fail(&c, &err);
+        goto out;
     }
 
     /* ---- summary: who gains (first measure) ---- */
@@ -644,6 +927,9 @@ int cmd_scenario(int argc, char **argv)
             json_decref(cl);
         if (doc)
             json_object_set_new(doc, "population_total", json_real(pop_total));
+        if (doc && sites_path)
+            json_object_set_new(doc, "sites", sites_json(sites_path, site_cand, crit, &scd,
+                                                         &sdl, (size_t)top));
         cli_print_json(doc);
         doc = NULL;
     } else {
@@ -683,10 +969,16 @@ int cmd_scenario(int argc, char **argv)
                        pc.items[j].label, b, a, b > 0 ? 100.0 * (a - b) / b : NAN);
             }
         }
-        printf("Wrote %s (layers delta%s)\n", output, is_csv ? "" : ", scenario_lines");
+        if (sites_path)
+            print_sites(sites_path, site_cand, crit, &scd, &sdl, (size_t)top);
+        printf("Wrote %s (layers delta%s%s)\n", output, is_csv ? "" : ", scenario_lines",
+               sites_path ? ", sites_delta" : "");
     }
     rc = EXIT_OK;
 out:
+    cor_site_delta_free(&sdl);
+    cor_site_candidates_free(&scd);
+    cor_site_criteria_destroy(crit);
     free(gi);
     free(Rb);
     free(Ra);

@@ -2,8 +2,9 @@
 # cli_scenario_test.sh: runs `corridor scenario` (issue #8) on the bundled dataset with the
 # example scenarios: the Shijiazhuang-Hengshui-Cangzhou-Huanghua port railway lowers the time
 # from Hengshui to Huanghua port and leaves places far from it unchanged; the output contract
-# (layers delta and scenario_lines and their fields); bad scenarios fail with one line naming
-# the file and JSON path, exit 1 or 2, and leave no output. Usage: cli_scenario_test.sh
+# (layers delta and scenario_lines and their fields); --sites: parks near the new railway
+# gain rank, far ones keep their raw values (layer sites_delta); bad scenarios and criteria
+# fail with one line naming the file and JSON path, exit 1 or 2, and leave no output. Usage: cli_scenario_test.sh
 # CORRIDOR DATA.gpkg SCENARIO_DIR
 set -u
 BIN=$1
@@ -42,8 +43,8 @@ check 'grep -q "^Usage: corridor scenario" "$TMP/out"' "scenario --help shows us
 expect 2 scenario --no-such-option
 expect 2 scenario "$DATA" --origins cities -o "$TMP/x.gpkg"
 check 'grep -q "scenario" "$TMP/err"' "missing --scenario named"
-expect 2 scenario "$DATA" --scenario "$HH" --origins cities --to ports --sites x.gpkg -o "$TMP/x.gpkg"
-check '[ ! -e "$TMP/x.gpkg" ]' "--sites (out of scope) writes nothing"
+expect 0 scenario --help
+check 'grep -q -- "--sites FILE" "$TMP/out" && grep -q sites_delta "$TMP/out"' "scenario --help documents --sites"
 
 # --- the Huanghua port railway: cities to ports ------------------------------------------------
 D="$TMP/delta.gpkg"
@@ -86,6 +87,73 @@ check 'grep -q "^City linkage" "$TMP/out" && grep -q "Beijing *- Tangshan" "$TMP
 check '[ "$(sql "$TMP/bt.gpkg" "SELECT count(*) FROM scenario_lines WHERE edit = '"'"'speed'"'"' AND speed_kmh = 350")" -gt 0 ]' \
   "scenario_lines: the faster line"
 check '[ "$(sql "$TMP/bt.gpkg" "SELECT count(*) FROM delta WHERE watt_min_change > 0.000001")" = 0 ]' "faster: nobody loses"
+
+# --- --sites: site ranks before and after -------------------------------------------------------
+# time to the nearest port as the only criterion (cost): parks near Hengshui and Cangzhou gain
+# rank, parks far from the line keep their raw value
+CRIT="$TMP/ports.json"
+cat >"$CRIT" <<'JSON'
+{"name": "port access", "criteria": [
+  {"id": "t_port", "kind": "time_to", "to": "ports", "direction": "cost", "transform": "linear", "weight": 1}]}
+JSON
+S="$TMP/sites.gpkg"
+expect 0 scenario "$DATA" --scenario "$HH" --origins cities --to ports --sites "$CRIT" -o "$S" --json -q --top 5
+check 'jq -e ".sites.criteria == \"$CRIT\" and .sites.candidates == \"parks\" and .sites.count == 41" "$TMP/out" >/dev/null' "json: sites object"
+check 'jq -e ".sites.moved_up >= 4 and .sites.raw_changed >= 4 and (.sites.top5_after | length) == 5" "$TMP/out" >/dev/null' "json: movers and the new top 5"
+check 'jq -e "[.sites.top_up[].name] | any(test(\"Hengshui\")) and any(test(\"Cangzhou\"))" "$TMP/out" >/dev/null' "json: Hengshui and Cangzhou parks move up"
+check 'jq -e "all(.sites.top_up[]; .rank_change > 0 and .rank_change == .rank_before - .rank_after and .most_changed.criterion == \"t_port\" and .most_changed.after < .most_changed.before)" "$TMP/out" >/dev/null' \
+  "json: movers up, by t_port falling"
+check 'jq -e "all(.sites.top_down[]; .rank_change < 0 and .most_changed == null)" "$TMP/out" >/dev/null' "json: movers down changed no raw value"
+check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta")" = 41 ]' "sites_delta: 41 parks"
+hs=$(sql "$S" "SELECT rank_change FROM sites_delta WHERE name LIKE 'Hengshui%'")
+check 'lt 0 "$hs"' "Hengshui High-tech zone gains rank ($hs)"
+check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE name LIKE '"'"'Cangzhou%'"'"' AND rank_change > 0")" = 3 ]' "the three Cangzhou parks gain rank"
+check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE name LIKE '"'"'Hengshui%'"'"' AND t_port_after < t_port_before - 60")" = 1 ]' \
+  "Hengshui: over an hour less to a port"
+for far in Qinhuangdao Chengde Zhangjiakou Handan Tangshan Baoding; do
+  check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE name LIKE '"'"'$far%'"'"' AND (t_port_after != t_port_before OR most_changed IS NOT NULL)")" = 0 ] &&
+         [ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE name LIKE '"'"'$far%'"'"'")" -gt 0 ]' "$far parks keep their raw value"
+done
+check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE rank_change != rank_before - rank_after")" = 0 ]' "rank_change = before - after"
+check '[ "$(sql "$S" "SELECT count(*) FROM sites_delta WHERE t_port_after > t_port_before")" = 0 ]' "no park is farther from a port"
+cols=$(ogrinfo -ro -so "$S" sites_delta 2>/dev/null | sed -n 's/^\([a-z_]*\): .*/\1/p' | tr '\n' ' ')
+check '[ "$cols" = "name total_before total_after rank_before rank_after rank_change excluded_before excluded_after most_changed t_port_before t_port_after " ]' \
+  "sites_delta fields ($cols)"
+check '[ "$(sql "$S" "SELECT GeometryType(geom) FROM sites_delta")" = POINT ]' "sites_delta: points"
+# the text summary
+expect 0 scenario "$DATA" --scenario "$HH" --origins cities --to ports --sites "$CRIT" -o "$S" -q
+check 'grep -q "^Sites (" "$TMP/out" && grep -q "^  Moving up" "$TMP/out" && grep -q "^  Top 5 after" "$TMP/out" && grep -q "sites_delta" "$TMP/out"' \
+  "text: the sites summary"
+check 'grep -q "Hengshui High-tech.* 36 -> *22 .*t_port" "$TMP/out"' "text: Hengshui High-tech zone 36 -> 22"
+# a grid over a prefecture
+expect 0 scenario "$DATA" --scenario "$HH" --origins cities --to ports --sites "$CRIT" \
+  --site-candidates grid:5km --within 衡水 -o "$TMP/grid.gpkg" --json -q
+check 'jq -e ".sites.candidates == \"grid:5km\" and .sites.count > 100 and .sites.raw_changed > 0" "$TMP/out" >/dev/null' "grid: cells over Hengshui"
+check '[ "$(sql "$TMP/grid.gpkg" "SELECT count(*) FROM sites_delta WHERE t_port_after < t_port_before")" -gt 0 ]' "grid: cells nearer a port"
+# bad input: one line naming the file (and JSON path), exit 1, nothing written
+sitebad() { # NAME CODE NEEDLE ARGS...
+  sb_name=$1 sb_code=$2 sb_needle=$3
+  shift 3
+  rm -f "$TMP/bad.gpkg"
+  expect "$sb_code" scenario "$DATA" --scenario "$HH" --origins cities --to ports -o "$TMP/bad.gpkg" -q "$@"
+  if [ "$sb_code" = 1 ]; then check 'one_line' "sites $sb_name: one error line ($(cat "$TMP/err"))"; fi
+  check 'head -1 "$TMP/err" | grep -qF -- "$sb_needle"' "sites $sb_name: names '$sb_needle' ($(head -1 "$TMP/err"))"
+  check '[ -z "$(ls "$TMP" | grep -F "bad.gpkg")" ]' "sites $sb_name: no output left"
+}
+printf '{"criteria": [{"id": "t", "kind": "nearby", "weight": 1}]}' >"$TMP/badkind.json"
+printf '{"criteria": [' >"$TMP/syntax.json"
+printf '{"criteria": [{"id": "t", "kind": "time_to", "to": "Atlantis", "direction": "cost", "weight": 1}]}' >"$TMP/badto.json"
+sitebad kind 1 "badkind.json: criteria[0].kind" --sites "$TMP/badkind.json"
+sitebad syntax 1 "syntax.json" --sites "$TMP/syntax.json"
+sitebad missing 1 "nonexistent.json" --sites "$TMP/nonexistent.json"
+sitebad target 1 "Atlantis" --sites "$TMP/badto.json"
+sitebad candidates 1 "--site-candidates no_such_layer" --sites "$CRIT" --site-candidates no_such_layer
+sitebad within 1 "Atlantis" --sites "$CRIT" --site-candidates grid:5km --within Atlantis
+sitebad grid_no_within 2 "needs --within" --sites "$CRIT" --site-candidates grid:5km
+sitebad no_sites 2 "needs --sites" --site-candidates parks --within 河北
+rm -f "$TMP/bad.csv"
+expect 2 scenario "$DATA" --scenario "$HH" --origins cities --to ports --sites "$CRIT" -o "$TMP/bad.csv" -q
+check 'grep -q "needs a .gpkg" "$TMP/err" && [ ! -e "$TMP/bad.csv" ]' "sites: a .csv output is refused"
 
 # --- bad input: one line naming the file and JSON path, exit 1 or 2, nothing written --------
 badcase() { # NAME JSON CODE NEEDLE
