@@ -54,7 +54,8 @@ static const char USAGE[] =
     "  --title TEXT, --subtitle TEXT   instead of the theme's title and the projection line\n"
     "  --json             {\"output\",\"format\",\"width_px\",\"height_px\",\"dpi\",\"features\",\n"
     "                     \"labels_placed\",\"labels_dropped\",\"legend\":[...],\"scalebar_km\",\n"
-    "                     \"time_s\"}\n"
+    "                     \"time_s\"}; thematic themes add \"thematic\": {\"field\",\"ramp\",\n"
+    "                     \"classify\",\"classes\",\"breaks\":[...],\"features\",\"inset\"}\n"
     "  --config FILE, --crs CRS, -q/--quiet, -h/--help\n";
 
 static int known_theme_error(cli_ctx *c, const char *theme)
@@ -288,6 +289,19 @@ int cmd_render(int argc, char **argv)
             (json_int_t)info.features, "labels_placed", (json_int_t)info.labels_placed,
             "labels_dropped", (json_int_t)info.labels_dropped, "legend", lg, "scalebar_km",
             sb.km, "time_s", round(dt * 1000) / 1000);
+        cor_map_theme_info ti;
+        cor_map_get_theme(m, &ti);
+        if (ti.n_classes > 0) {
+            json_t *br = json_array();
+            for (int k = 0; k <= ti.n_classes; k++)
+                json_array_append_new(br, json_real(ti.breaks[k]));
+            json_object_set_new(doc, "thematic", json_pack(
+                "{s:s, s:s, s:s, s:i, s:o, s:I, s:b}", "field", ti.field ? ti.field : "",
+                "ramp", ti.ramp ? ti.ramp : "", "classify",
+                ti.method >= 0 ? cor_classify_method_name((cor_classify_method)ti.method)
+                               : "values", "classes", ti.n_classes, "breaks", br,
+                "features", (json_int_t)ti.features, "inset", ti.inset));
+        }
         cli_print_json(doc);
     } else if (!c.quiet) {
         printf("Wrote %s (%s, %dx%d px at %.0f dpi): %zu features, %zu legend entries, "

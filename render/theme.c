@@ -168,7 +168,9 @@ static cor_status read_values(cor_map *m, cor_dataset *r, const char *layer, con
             }
     if (use == SIZE_MAX && n_fields) {
         cor_features_free(&f);
-        return cor_error_set(err, COR_ERR_NOTFOUND, "--results %s: layer '%s' has no field "
+        /* a --field the file lacks is a usage error; a default field missing, a wrong file */
+        return cor_error_set(err, m->o.theme_field ? COR_ERR_CONFIG : COR_ERR_NOTFOUND,
+                             "--results %s: layer '%s' has no field "
                              "'%s' with values (--field names the field to map)",
                              m->o.theme_data, layer, fields[0]);
     }

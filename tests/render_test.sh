@@ -187,8 +187,22 @@ theme_ok access --results "$R/access.gpkg" --field nearest --classify quantile -
 check 'jq -r ".legend[].text" "$TMP/out" | grep -q "分钟"' "access: class ranges with units"
 check '[ "$(jq "[.legend[] | select(.layer == \"theme\" and (.text | test(\"分钟\")))] | length" "$TMP/out")" -le 4 ]' \
   "access: at most 4 classes"
+# the breaks run from the file's least to its greatest nearest_min (ogrinfo as the oracle)
+ogrinfo -q -sql "SELECT MIN(nearest_min) AS lo, MAX(nearest_min) AS hi FROM access" "$R/access.gpkg" >"$TMP/mm" 2>/dev/null
+LO=$(sed -n 's/.*lo (Real) = //p' "$TMP/mm"); HI=$(sed -n 's/.*hi (Real) = //p' "$TMP/mm")
+check '[ "$(jq -r .thematic.classify "$TMP/out")" = quantile ] && [ "$(jq .thematic.classes "$TMP/out")" -le 4 ]' \
+  "access: json reports the quantile classes"
+check 'jq -e --argjson lo "$LO" --argjson hi "$HI" "(.thematic.breaks[0] - \$lo | fabs) < 1e-6 and (.thematic.breaks[-1] - \$hi | fabs) < 1e-6" "$TMP/out" >/dev/null' \
+  "access: breaks span the file's values ($LO to $HI)"
+check 'jq -e "[.thematic.breaks | range(1; length) as \$i | .[\$i] > .[\$i - 1]] | all" "$TMP/out" >/dev/null' \
+  "access: breaks ascend"
+check '[ "$(jq .thematic.features "$TMP/out")" = "$(ogrinfo -q -sql "SELECT COUNT(*) AS n FROM access" "$R/access.gpkg" | sed -n "s/.*n (Integer) = //p")" ]' \
+  "access: every origin of the file read"
 theme_ok access
 theme_ok isochrone --results "$R/iso.gpkg"
+check '[ "$(jq -c .thematic.breaks "$TMP/out")" = "[30,60,90,120,120]" ] || [ "$(jq -c .thematic.breaks "$TMP/out")" = "[30.0,60.0,90.0,120.0,120.0]" ]' \
+  "isochrone: one class per band"
+check '[ "$(jq .thematic.inset "$TMP/out")" = false ]' "no inset for the whole region"
 check 'jq -r ".legend[].text" "$TMP/out" | grep -q "≤ 30 分钟"' "isochrone: band legend"
 theme_ok corridors --results "$R/corridors.gpkg" --classify equal
 check 'jq -r ".legend[].text" "$TMP/out" | grep -q "园区（按产业链）"' "corridors: park chains"
@@ -196,11 +210,13 @@ theme_ok sites --results "$R/sites.gpkg"
 theme_ok scenario --results "$R/delta.gpkg"
 check 'jq -r ".legend[].text" "$TMP/out" | grep -q "情景线路：铁路"' "scenario: the edited lines in the legend"
 theme_ok scenario --results "$R/delta.gpkg" --field nearest_pct --extent Beijing
+check '[ "$(jq .thematic.inset "$TMP/out")" = true ] && [ "$(jq -r .thematic.field "$TMP/out")" = nearest_pct ]' \
+  "scenario on Beijing: the locator inset, the chosen field"
 
 expect 1 render "$DATA" --theme access --results "$R/iso.gpkg" -o "$O/t.png"
 check 'grep -q "iso.gpkg: no layer .access. (want the output of corridor access)" "$TMP/err" && one_line' \
   "wrong results file"
-expect 1 render "$DATA" --theme sites --results "$R/sites.gpkg" --field nosuch -o "$O/t.png"
+expect 2 render "$DATA" --theme sites --results "$R/sites.gpkg" --field nosuch -o "$O/t.png"
 check 'grep -q "no field .nosuch." "$TMP/err" && one_line' "unknown field"
 expect 1 render "$DATA" --theme access --results "$TMP/none.gpkg" -o "$O/t.png"
 check 'grep -q "none.gpkg" "$TMP/err" && one_line' "missing results file"
