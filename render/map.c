@@ -896,7 +896,7 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
     m->style = style;
     m->o = *o;
     m->theme = st_theme_index(o->theme);
-    if (o->classify >= 0 && !cor_classify_method_name((cor_classify_method)o->classify)[1]) {
+    if (o->classify > COR_CLASSIFY_JENKS) {
         cor_error_set(err, COR_ERR_CONFIG, "unknown classification %d", o->classify);
         goto fail_early;
     }
@@ -939,6 +939,10 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
     for (size_t i = 0; i < style->n_layers; i++)
         for (size_t k = 0; k < m->layers[i].n; k++)
             if (bbox_hits(&m->layers[i].f[k].bb, &req))
+                m->features++;
+    for (size_t i = 0; i < m->n_tl; i++) /* and the thematic layers */
+        for (size_t k = 0; k < m->tl[i].n; k++)
+            if (bbox_hits(&m->tl[i].f[k].shape.bbox, &req))
                 m->features++;
     if (m->features == 0) {
         double ll[4] = { req.min_x, req.min_y, req.max_x, req.max_y };
