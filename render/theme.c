@@ -333,7 +333,9 @@ static cor_status classify_layer(cor_map *m, tlayer *tl, int method, int k, cons
             cor_rgba col = ramp_rgba(tl, mid, 1);
             L->fill = col;
             L->geom = GEOM_POINT;
-            L->stroke = (st_stroke){ .color = { 1, 1, 1, 1 }, .width = 0.5 };
+            /* a diverging ramp is near white at 0: outline its symbols in grey */
+            L->stroke = tl->centred ? (st_stroke){ .color = { 0.35, 0.35, 0.35, 1 }, .width = 0.5 }
+                                    : (st_stroke){ .color = { 1, 1, 1, 1 }, .width = 0.5 };
         }
     }
     for (size_t i = 0; i < tl->n; i++)
