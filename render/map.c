@@ -440,7 +440,8 @@ static cor_bbox run_bbox(const double *xy, size_t n)
 
 /* Under a thematic theme only the style's base layers are drawn (faded). */
 static const char *const DEFAULT_BASE[] = { "land", "region", "water", "rivers", "prefectures",
-                                            "provinces", "rail", "highspeed", "cities-large",
+                                            "provinces", "rail", "highspeed", "ports",
+                                            "cities-large",
                                             "cities-medium", "cities-small", "province-names",
                                             NULL };
 
