@@ -9,7 +9,9 @@
 #include <time.h>
 
 static const char USAGE[] =
-    "Usage: corridor render [DATA] [--theme base] -o MAP.png|MAP.pdf|MAP.svg [--style FILE]\n"
+    "Usage: corridor render [DATA] [--theme NAME] -o MAP.png|MAP.pdf|MAP.svg [--style FILE]\n"
+    "                       [--results FILE] [--field NAME] [--classify jenks|quantile|equal]\n"
+    "                       [--classes N]\n"
     "                       [--extent MINLON,MINLAT,MAXLON,MAXLAT | --extent NAME]\n"
     "                       [--size WIDTHxHEIGHT | --paper A4|A3[-landscape|-portrait]]\n"
     "                       [--dpi N] [--lang zh|en|both] [--title TEXT] [--subtitle TEXT]\n"
@@ -20,7 +22,24 @@ static const char USAGE[] =
     "Options:\n"
     "  --theme NAME       what to draw; known themes: base (boundaries, land, water, urban\n"
     "                     areas, roads, rail with high-speed distinct, parks by level,\n"
-    "                     high-speed rail stations, airports, ports, cities by population)\n"
+    "                     high-speed rail stations, airports, ports, cities by population);\n"
+    "                     over a faded base (boundaries, water, rail, cities):\n"
+    "                     access     parks coloured by minutes to the nearest port\n"
+    "                     isochrone  travel-time bands (30/60/90/120 min from Beijing)\n"
+    "                     corridors  flow load as proportional line widths, parks by chain\n"
+    "                     sites      site scores (needs --results from corridor site)\n"
+    "                     scenario   change per origin, diverging around 0, and the edited\n"
+    "                                lines (needs --results delta.gpkg of corridor scenario)\n"
+    "  --results FILE     the output of corridor access / isochrone / corridors / site /\n"
+    "                     scenario to draw; without it access, isochrone and corridors\n"
+    "                     compute their default analysis\n"
+    "  --field NAME       the field to map (access: nearest_min, or watt, cum_60, ...;\n"
+    "                     isochrone: minutes; corridors: load (flows) or r_ab, f_ab\n"
+    "                     (linkage); sites: total; scenario: a measure, e.g. nearest, whose\n"
+    "                     <measure>_change is drawn, or a field such as nearest_pct)\n"
+    "  --classify METHOD  jenks (natural breaks), quantile or equal (interval); default\n"
+    "                     from the style's \"themes\" (isochrone: one class per band)\n"
+    "  --classes N        number of classes, 1-12 (default from the style, 5)\n"
     "  -o, --output FILE  the map; written under a temporary name and renamed when complete\n"
     "  --style FILE       a JSON style (default: the built-in datasets/styles/default.json)\n"
     "  --extent BOX|NAME  the area to show: a lon/lat box in degrees, or the name of a polygon\n"
@@ -35,7 +54,8 @@ static const char USAGE[] =
     "  --title TEXT, --subtitle TEXT   instead of the theme's title and the projection line\n"
     "  --json             {\"output\",\"format\",\"width_px\",\"height_px\",\"dpi\",\"features\",\n"
     "                     \"labels_placed\",\"labels_dropped\",\"legend\":[...],\"scalebar_km\",\n"
-    "                     \"time_s\"}\n"
+    "                     \"time_s\"}; thematic themes add \"thematic\": {\"field\",\"ramp\",\n"
+    "                     \"classify\",\"classes\",\"breaks\":[...],\"features\",\"inset\"}\n"
     "  --config FILE, --crs CRS, -q/--quiet, -h/--help\n";
 
 static int known_theme_error(cli_ctx *c, const char *theme)
@@ -79,7 +99,7 @@ int cmd_render(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor render" };
     enum { O_THEME = 2000, O_STYLE, O_EXTENT, O_SIZE, O_PAPER, O_DPI, O_LANG, O_TITLE,
-           O_SUBTITLE };
+           O_SUBTITLE, O_RESULTS, O_FIELD, O_CLASSIFY, O_CLASSES };
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS,
         { "theme", required_argument, NULL, O_THEME },
@@ -91,6 +111,10 @@ int cmd_render(int argc, char **argv)
         { "lang", required_argument, NULL, O_LANG },
         { "title", required_argument, NULL, O_TITLE },
         { "subtitle", required_argument, NULL, O_SUBTITLE },
+        { "results", required_argument, NULL, O_RESULTS },
+        { "field", required_argument, NULL, O_FIELD },
+        { "classify", required_argument, NULL, O_CLASSIFY },
+        { "classes", required_argument, NULL, O_CLASSES },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
     cor_map_opts mo = COR_MAP_OPTS_DEFAULT;
@@ -109,6 +133,30 @@ int cmd_render(int argc, char **argv)
         case O_STYLE: style_path = optarg; break;
         case O_TITLE: mo.title = optarg; break;
         case O_SUBTITLE: mo.subtitle = optarg; break;
+        case O_RESULTS:
+            if (!*optarg)
+                return cli_usage_error(&c, USAGE, "--results: empty");
+            mo.theme_data = optarg;
+            break;
+        case O_FIELD:
+            if (!*optarg)
+                return cli_usage_error(&c, USAGE, "--field: empty");
+            mo.theme_field = optarg;
+            break;
+        case O_CLASSIFY:
+            if ((mo.classify = cor_classify_method_from_name(optarg)) < 0)
+                return cli_usage_error(&c, USAGE, "--classify %s: want jenks, quantile or equal",
+                                       optarg);
+            break;
+        case O_CLASSES: {
+            char *end;
+            long k = strtol(optarg, &end, 10);
+            if (end == optarg || *end || k < 1 || k > COR_CLASSIFY_MAX_CLASSES)
+                return cli_usage_error(&c, USAGE, "--classes %s: want a whole number from 1 "
+                                       "to %d", optarg, COR_CLASSIFY_MAX_CLASSES);
+            mo.classes = (int)k;
+            break;
+        }
         case O_EXTENT:
             if (!*optarg)
                 return cli_usage_error(&c, USAGE, "--extent: empty");
@@ -182,6 +230,11 @@ int cmd_render(int argc, char **argv)
     if (fmt < 0)
         return cli_usage_error(&c, USAGE, "%s: unknown output format (use .png, .pdf or .svg)",
                                output);
+    if (!strcmp(mo.theme, "base") && (mo.theme_data || mo.theme_field || mo.classify >= 0 ||
+                                      mo.classes > 0))
+        return cli_usage_error(&c, USAGE, "--results, --field, --classify and --classes are "
+                               "for the thematic themes (--theme access, isochrone, corridors, "
+                               "sites, scenario)");
     if (size_arg && mo.paper)
         return cli_usage_error(&c, USAGE, "--size and --paper exclude each other");
     if (argc - optind > 1)
@@ -236,6 +289,19 @@ int cmd_render(int argc, char **argv)
             (json_int_t)info.features, "labels_placed", (json_int_t)info.labels_placed,
             "labels_dropped", (json_int_t)info.labels_dropped, "legend", lg, "scalebar_km",
             sb.km, "time_s", round(dt * 1000) / 1000);
+        cor_map_theme_info ti;
+        cor_map_get_theme(m, &ti);
+        if (ti.n_classes > 0) {
+            json_t *br = json_array();
+            for (int k = 0; k <= ti.n_classes; k++)
+                json_array_append_new(br, json_real(ti.breaks[k]));
+            json_object_set_new(doc, "thematic", json_pack(
+                "{s:s, s:s, s:s, s:i, s:o, s:I, s:b}", "field", ti.field ? ti.field : "",
+                "ramp", ti.ramp ? ti.ramp : "", "classify",
+                ti.method >= 0 ? cor_classify_method_name((cor_classify_method)ti.method)
+                               : "values", "classes", ti.n_classes, "breaks", br,
+                "features", (json_int_t)ti.features, "inset", ti.inset));
+        }
         cli_print_json(doc);
     } else if (!c.quiet) {
         printf("Wrote %s (%s, %dx%d px at %.0f dpi): %zu features, %zu legend entries, "

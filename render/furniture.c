@@ -33,9 +33,13 @@ static void measure(cor_map *m, const char *text, double size, int bold, double 
 static cor_status build_legend(cor_map *m, cor_error *err)
 {
     const cor_style *st = m->style;
-    m->legend = calloc(st->n_layers ? st->n_layers : 1, sizeof *m->legend);
-    if (!m->legend)
+    size_t cap = 0;
+    if (theme_legend(m, &cap, err))
+        return err->code;
+    mlegend *nl = realloc(m->legend, (m->n_legend + st->n_layers + 1) * sizeof *m->legend);
+    if (!nl)
         return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
+    m->legend = nl;
     for (size_t i = 0; i < st->n_layers; i++) {
         const st_layer *L = &st->layers[i];
         if (!L->has_legend || !in_view(m, &m->layers[i]))
@@ -45,10 +49,10 @@ static cor_status build_legend(cor_map *m, cor_error *err)
         /* two style layers with the same entry (e.g. a casing drawn apart) share a row */
         int dup = 0;
         for (size_t k = 0; k < m->n_legend; k++)
-            dup |= !strcmp(m->legend[k].text, t);
+            dup |= m->legend[k].kind == 0 && !strcmp(m->legend[k].text, t);
         if (dup)
             continue;
-        m->legend[m->n_legend].st = L;
+        m->legend[m->n_legend] = (mlegend){ .st = L };
         if (!(m->legend[m->n_legend].text = strdup(t)))
             return cor_error_set(err, COR_ERR_NOMEM, "out of memory");
         m->n_legend++;
@@ -112,10 +116,15 @@ static void legend_size(cor_map *m, int cols, double fs)
     double maxw = 0, rowh = fs * 1.75;
     for (size_t i = 0; i < m->n_legend; i++) {
         double w, h;
-        measure(m, m->legend[i].text, fs, 0, &w, &h);
-        maxw = fmax(maxw, w);
+        measure(m, m->legend[i].text, fs, m->legend[i].kind == 1, &w, &h);
+        /* headings and colour bars span the swatch column too */
+        maxw = fmax(maxw, m->legend[i].kind ? w - sw - gap : w);
+        if (m->legend[i].kind == 2)
+            maxw = fmax(maxw, fs * 9);
         rowh = fmax(rowh, h * 1.15);
-        if (m->legend[i].st->geom == GEOM_POINT)
+        if (m->legend[i].kind == 2)
+            rowh = fmax(rowh, fs * 2.0);
+        if (m->legend[i].st && m->legend[i].st->geom == GEOM_POINT)
             rowh = fmax(rowh, fmin(m->legend[i].st->size_pt, fs * 2.2) + fs * 0.5);
     }
     size_t per_col = (m->n_legend + (size_t)cols - 1) / (size_t)cols;
@@ -227,6 +236,20 @@ cor_status furniture_layout(cor_map *m, cor_error *err)
     double hw = 0.5 * m->frame.w / scale, hh = 0.5 * m->frame.h / scale;
     m->view = (cor_bbox){ cx - hw, cy - hh, cx + hw, cy + hh };
     m->scale = scale;
+    /* the locator inset, when the map shows less than the whole region */
+    m->inset_on = 0;
+    if (m->has_region) {
+        const cor_bbox *r = &m->region;
+        double rw = r->max_x - r->min_x, rh = r->max_y - r->min_y;
+        int inside = m->view.min_x <= r->min_x && m->view.max_x >= r->max_x &&
+                     m->view.min_y <= r->min_y && m->view.max_y >= r->max_y;
+        if (!inside && rw > 0 && rh > 0) {
+            double iw = fmin(0.24 * m->frame.w, 0.3 * m->frame.h * rw / rh);
+            double ih = iw * rh / rw, in = fmax(6.0, 0.5 * M);
+            m->inset_box = (pg_box){ m->frame.x + in, m->frame.y + in, iw, ih };
+            m->inset_on = iw > 30;
+        }
+    }
     return COR_OK;
 }
 
@@ -597,6 +620,18 @@ static void draw_legend(cor_map *m, cor_canvas *cv)
         size_t col = i / per_col, row = i % per_col;
         double x = b->x + pad + (double)col * (m->legend_col_w + pad * 1.5);
         double y = b->y + pad + m->legend_title_h + ((double)row + 0.5) * m->legend_row_h;
+        if (m->legend[i].kind == 1) { /* a thematic heading */
+            cor_text_spec ts = { .text = m->legend[i].text, .size_pt = fs, .bold = 1 };
+            double w, h;
+            cor_text_measure(m->text, &ts, &w, &h);
+            cor_text_draw(m->text, cv, &ts, x, y - h / 2, st->text_color, none, 0);
+            continue;
+        }
+        if (m->legend[i].kind == 2) { /* a colour bar with ticks */
+            theme_colour_bar(m, cv, m->legend[i].tl, x + fs * 0.4, y - m->legend_row_h * 0.4,
+                             m->legend_col_w - fs * 1.2, m->legend_row_h * 0.8, fs);
+            continue;
+        }
         if (L->opacity < 1)
             cor_canvas_push_group(cv);
         if (L->geom == GEOM_POLYGON && L->fill.a <= 0) { /* a boundary: its line */
@@ -631,6 +666,56 @@ static void draw_legend(cor_map *m, cor_canvas *cv)
     }
 }
 
+/* The locator inset: the whole region's boundaries small in the frame's top-left corner,
+ * with the map's extent as a red rectangle. */
+static void draw_inset(cor_map *m, cor_canvas *cv)
+{
+    const pg_box *b = &m->inset_box;
+    const cor_bbox *r = &m->region;
+    double rw = r->max_x - r->min_x, rh = r->max_y - r->min_y;
+    double pad = 3, sc = fmin((b->w - 2 * pad) / rw, (b->h - 2 * pad) / rh);
+    double ox = b->x + (b->w - rw * sc) / 2, oy = b->y + (b->h - rh * sc) / 2;
+    cor_canvas_new_path(cv);
+    cor_canvas_rect(cv, b->x, b->y, b->w, b->h);
+    cor_canvas_fill(cv, (cor_rgba){ 1, 1, 1, 0.92 }, 1);
+    cor_canvas_stroke(cv, m->style->frame_color, 0.6, NULL, 0, 0);
+    cor_canvas_save(cv);
+    cor_canvas_rect(cv, b->x, b->y, b->w, b->h);
+    cor_canvas_clip(cv);
+    const char *bl = cor_dataset_role_layer(m->ds, COR_ROLE_BOUNDARY);
+    for (size_t ci = 0; bl && ci < m->n_caches; ci++) {
+        const mcache *c = &m->caches[ci];
+        if (strcmp(c->name, bl))
+            continue;
+        cor_canvas_new_path(cv);
+        for (size_t i = 0; i < c->feat.n; i++) {
+            const cor_shape *s = &c->shapes[i];
+            if (s->kind != COR_SHAPE_POLYGONS)
+                continue;
+            for (size_t k = 0; k < s->n_rings; k++) {
+                for (size_t j = s->start[k]; j < s->start[k + 1]; j++) {
+                    double px = ox + (s->xy[2 * j] - r->min_x) * sc;
+                    double py = oy + (r->max_y - s->xy[2 * j + 1]) * sc;
+                    if (j == s->start[k])
+                        cor_canvas_move_to(cv, px, py);
+                    else
+                        cor_canvas_line_to(cv, px, py);
+                }
+                cor_canvas_close_path(cv);
+            }
+        }
+        cor_canvas_fill(cv, (cor_rgba){ 0.93, 0.92, 0.88, 1 }, 1);
+        cor_canvas_stroke(cv, (cor_rgba){ 0.48, 0.35, 0.57, 1 }, 0.4, NULL, 0, 0);
+    }
+    double x0 = ox + (m->view.min_x - r->min_x) * sc, y0 = oy + (r->max_y - m->view.max_y) * sc;
+    double w = (m->view.max_x - m->view.min_x) * sc, h = (m->view.max_y - m->view.min_y) * sc;
+    cor_canvas_new_path(cv);
+    cor_canvas_rect(cv, x0, y0, fmax(w, 1.5), fmax(h, 1.5));
+    cor_canvas_fill(cv, (cor_rgba){ 0.85, 0.1, 0.1, 0.15 }, 1);
+    cor_canvas_stroke(cv, (cor_rgba){ 0.85, 0.1, 0.1, 1 }, 1.0, NULL, 0, 0);
+    cor_canvas_restore(cv);
+}
+
 void furniture_draw(cor_map *m, cor_canvas *cv)
 {
     const cor_style *st = m->style;
@@ -660,6 +745,8 @@ void furniture_draw(cor_map *m, cor_canvas *cv)
             y = fmax(y, m->legend_box.y + m->legend_box.h);
         cor_text_draw(m->text, cv, &as, x, y + 0.3 * M, st->attribution_color, none, 0);
     }
+    if (m->inset_on)
+        draw_inset(m, cv);
     if (st->scalebar_on)
         draw_scalebar(m, cv);
     if (st->north_on)

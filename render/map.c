@@ -9,7 +9,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-static const char *const THEMES[] = { "base", NULL };
+static const char *const THEMES[] = { "base", "access", "isochrone", "corridors", "sites",
+                                      "scenario", NULL };
 
 const char *const *cor_render_themes(void) { return THEMES; }
 
@@ -437,6 +438,30 @@ static cor_bbox run_bbox(const double *xy, size_t n)
     return b;
 }
 
+/* Under a thematic theme only the style's base layers are drawn (faded). */
+static const char *const DEFAULT_BASE[] = { "land", "region", "water", "rivers", "prefectures",
+                                            "provinces", "rail", "highspeed", "ports",
+                                            "cities-large",
+                                            "cities-medium", "cities-small", "province-names",
+                                            NULL };
+
+static int in_theme_base(const cor_map *m, const st_layer *L)
+{
+    if (m->theme < 0)
+        return 1;
+    const cor_style *st = m->style;
+    if (st->base_layers) {
+        for (size_t i = 0; i < st->n_base_layers; i++)
+            if (!strcmp(st->base_layers[i], L->id))
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; DEFAULT_BASE[i]; i++)
+        if (!strcmp(DEFAULT_BASE[i], L->id))
+            return 1;
+    return 0;
+}
+
 /* Loads and filters the features of style layer li. */
 static cor_status load_layer(cor_map *m, size_t li, cor_error *err)
 {
@@ -444,6 +469,8 @@ static cor_status load_layer(cor_map *m, size_t li, cor_error *err)
     mlayer *ml = &m->layers[li];
     ml->st = L;
     size_t cap = 0;
+    if (!in_theme_base(m, L))
+        return COR_OK;
     if (L->source == SRC_LINES) {
         const cor_lines *ls = cor_dataset_lines(m->ds, (cor_role)L->role, err);
         if (!ls)
@@ -683,6 +710,10 @@ static cor_status resolve_extent(cor_map *m, cor_bbox *req, char **name_zh, char
                 b.max_y = fmax(b.max_y, c->shapes[i].bbox.max_y);
             }
     }
+    if (b.max_x > b.min_x) {
+        m->region = b;
+        m->has_region = 1;
+    }
     if (!(b.max_x > b.min_x)) {
         cor_bbox ll;
         if (!cor_dataset_extent_lonlat(m->ds, &ll))
@@ -693,6 +724,30 @@ static cor_status resolve_extent(cor_map *m, cor_bbox *req, char **name_zh, char
     }
     *req = b;
     grow_box(req, 0.03);
+    return COR_OK;
+}
+
+/* The whole region (the boundary layer's extent), for the locator inset. */
+static cor_status region_extent(cor_map *m, cor_error *err)
+{
+    const char *bl = cor_dataset_role_layer(m->ds, COR_ROLE_BOUNDARY);
+    if (m->has_region || !bl || !has_layer(m->ds, bl))
+        return COR_OK;
+    mcache *c = get_cache(m, bl, err);
+    if (!c)
+        return err->code;
+    cor_bbox b = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+    for (size_t i = 0; i < c->feat.n; i++)
+        if (c->shapes[i].kind != COR_SHAPE_EMPTY) {
+            b.min_x = fmin(b.min_x, c->shapes[i].bbox.min_x);
+            b.min_y = fmin(b.min_y, c->shapes[i].bbox.min_y);
+            b.max_x = fmax(b.max_x, c->shapes[i].bbox.max_x);
+            b.max_y = fmax(b.max_y, c->shapes[i].bbox.max_y);
+        }
+    if (b.max_x > b.min_x) {
+        m->region = b;
+        m->has_region = 1;
+    }
     return COR_OK;
 }
 
@@ -795,8 +850,12 @@ static cor_status make_titles(cor_map *m, const char *ext_zh, const char *ext_en
         snprintf(proj, sizeof proj, "%s", crs_name);
     else
         snprintf(proj, sizeof proj, "%s (%s)", crs_name, wcrs);
-    const char *tz = st->title.zh ? st->title.zh : "基础地图";
-    const char *te = st->title.en ? st->title.en : "Base map";
+    const st_text *tt = m->theme >= 0 && (st->themes[m->theme].title.zh ||
+                                           st->themes[m->theme].title.en)
+                            ? &st->themes[m->theme].title
+                            : &st->title;
+    const char *tz = tt->zh ? tt->zh : tt->en ? tt->en : "基础地图";
+    const char *te = tt->en ? tt->en : tt->zh ? tt->zh : "Base map";
     char *rz = ext_zh ? strdup(ext_zh) : join_names(m, COR_LANG_ZH, "、");
     char *re = ext_en ? strdup(ext_en) : join_names(m, COR_LANG_EN, ", ");
     char tzh[600], ten[600], buf[1200];
@@ -825,8 +884,8 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
                         cor_error *err)
 {
     if (!cor_render_theme_known(o->theme)) {
-        cor_error_set(err, COR_ERR_CONFIG, "unknown theme '%s' (known: base)",
-                      o->theme ? o->theme : "");
+        cor_error_set(err, COR_ERR_CONFIG, "unknown theme '%s' (known: base, access, "
+                      "isochrone, corridors, sites, scenario)", o->theme ? o->theme : "");
         return NULL;
     }
     cor_map *m = calloc(1, sizeof *m);
@@ -837,6 +896,16 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
     m->ds = ds;
     m->style = style;
     m->o = *o;
+    m->theme = st_theme_index(o->theme);
+    if (o->classify > COR_CLASSIFY_JENKS) {
+        cor_error_set(err, COR_ERR_CONFIG, "unknown classification %d", o->classify);
+        goto fail_early;
+    }
+    if (o->classes < 0 || o->classes > COR_CLASSIFY_MAX_CLASSES) {
+        cor_error_set(err, COR_ERR_CONFIG, "--classes %d: want 1 to %d", o->classes,
+                      COR_CLASSIFY_MAX_CLASSES);
+        goto fail_early;
+    }
     char *ext_zh = NULL, *ext_en = NULL;
     cor_bbox req = { 0, 0, 0, 0 };
     if (o->has_extent_lonlat && !o->extent_name &&
@@ -852,13 +921,18 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
     }
     if (!(m->text = cor_text_create(style->font, err)))
         goto fail;
-    if (resolve_extent(m, &req, &ext_zh, &ext_en, err) || page_size(m, &req, err))
+    if (resolve_extent(m, &req, &ext_zh, &ext_en, err) || page_size(m, &req, err) ||
+        region_extent(m, err))
         goto fail;
     m->view = req;
     if (!(m->layers = calloc(style->n_layers, sizeof *m->layers))) {
         cor_error_set(err, COR_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    /* the theme first: a computed analysis builds a graph from the dataset, which may reload
+     * the line layers that the base layers borrow */
+    if (theme_load(m, err))
+        goto fail;
     for (size_t i = 0; i < style->n_layers; i++)
         if (load_layer(m, i, err))
             goto fail;
@@ -866,6 +940,10 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
     for (size_t i = 0; i < style->n_layers; i++)
         for (size_t k = 0; k < m->layers[i].n; k++)
             if (bbox_hits(&m->layers[i].f[k].bb, &req))
+                m->features++;
+    for (size_t i = 0; i < m->n_tl; i++) /* and the thematic layers */
+        for (size_t k = 0; k < m->tl[i].n; k++)
+            if (bbox_hits(&m->tl[i].f[k].shape.bbox, &req))
                 m->features++;
     if (m->features == 0) {
         double ll[4] = { req.min_x, req.min_y, req.max_x, req.max_y };
@@ -892,6 +970,7 @@ cor_map *cor_map_create(cor_dataset *ds, const cor_style *style, const cor_map_o
 fail:
     free(ext_zh);
     free(ext_en);
+fail_early:
     cor_map_destroy(m);
     return NULL;
 }
@@ -912,6 +991,7 @@ void cor_map_destroy(cor_map *m)
         free(c->name);
     }
     free(m->caches);
+    theme_free(m);
     for (size_t i = 0; m->layers && i < m->style->n_layers; i++)
         free(m->layers[i].f);
     free(m->layers);
@@ -1140,8 +1220,24 @@ static cor_status draw(cor_map *m, cor_canvas *cv, cor_error *err)
     cor_canvas_clip(cv);
     cor_canvas_rect(cv, m->frame.x, m->frame.y, m->frame.w, m->frame.h);
     cor_canvas_fill(cv, st->map_bg, 0);
-    for (size_t i = 0; i < st->n_layers; i++)
-        draw_layer(m, cv, &m->layers[i]);
+    if (m->theme < 0) {
+        for (size_t i = 0; i < st->n_layers; i++)
+            draw_layer(m, cv, &m->layers[i]);
+    } else {
+        /* the base faded (areas and lines), the theme, then places on top */
+        size_t first_pt = st->n_layers;
+        for (size_t i = 0; i < st->n_layers && first_pt == st->n_layers; i++)
+            if (st->layers[i].geom == GEOM_POINT)
+                first_pt = i;
+        cor_canvas_push_group(cv);
+        for (size_t i = 0; i < first_pt; i++)
+            draw_layer(m, cv, &m->layers[i]);
+        cor_canvas_pop_group(cv, st->base_opacity);
+        theme_draw(m, cv, 0);
+        for (size_t i = first_pt; i < st->n_layers; i++)
+            draw_layer(m, cv, &m->layers[i]);
+        theme_draw(m, cv, 1);
+    }
     furniture_draw_graticule(m, cv, 0);
     cor_canvas_restore(cv);
     labels_draw(m, cv);
@@ -1246,6 +1342,6 @@ void cor_map_legend_get(const cor_map *m, size_t i, cor_map_legend_item *out)
         memset(out, 0, sizeof *out);
         return;
     }
-    out->layer_id = m->legend[i].st->id;
+    out->layer_id = m->legend[i].st ? m->legend[i].st->id : "theme";
     out->text = m->legend[i].text;
 }

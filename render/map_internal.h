@@ -51,10 +51,46 @@ typedef struct {
     int placed;
 } mlabel;
 
+/* A legend row: a style layer's entry (st), or for thematic layers a heading (kind 1,
+ * st NULL), a class swatch (kind 0 with a synthetic st) or a colour bar (kind 2). */
 typedef struct {
     const st_layer *st;
     char *text;
+    int kind;
+    const struct tlayer *tl;    /* colour bar: its layer */
 } mlegend;
+
+/* ---- thematic layers (theme.c, theme_compute.c) ---- */
+typedef enum {
+    TK_GRAD = 0,                /* graduated colours: points or polygons by class */
+    TK_PROP_LINES,              /* proportional line widths by class */
+    TK_CATEGORY,                /* categorical colours (points) */
+    TK_HIGHLIGHT                /* highlighted lines (scenario edits) */
+} tkind;
+
+typedef struct {
+    cor_shape shape;            /* owned, working CRS */
+    double value;               /* NAN when none */
+    int cls;                    /* class or category; -1 none */
+    char *text;                 /* category or name; owned, may be NULL */
+} tfeat;
+
+typedef struct tlayer {
+    tkind kind;
+    tfeat *f;
+    size_t n, cap;
+    int n_classes;
+    double breaks[COR_CLASSIFY_MAX_CLASSES + 1];
+    int method;                 /* -1 when the classes are the values themselves */
+    int continuous;             /* draw a colour bar in the legend */
+    int centred;                /* diverging ramp centred on 0 */
+    double vmin, vmax;          /* colour bar range */
+    const st_theme *th;
+    st_layer sym[COR_CLASSIFY_MAX_CLASSES + 1]; /* one symbol per class (legend and drawing) */
+    char *cls_text[COR_CLASSIFY_MAX_CLASSES + 1];
+    char *heading;
+    char *field;
+} tlayer;
 
 struct cor_map {
     cor_dataset *ds;            /* borrowed */
@@ -93,6 +129,14 @@ struct cor_map {
     double north_angle;         /* radians clockwise from page up */
     mlabel *labels;
     size_t n_labels, n_placed;
+    /* thematic theme */
+    int theme;                  /* TH_* or -1 for base */
+    tlayer *tl;
+    size_t n_tl;
+    cor_bbox region;            /* the whole region (boundary layer), for the inset */
+    int has_region;
+    int inset_on;
+    pg_box inset_box;
 };
 
 /* map.c */
@@ -104,6 +148,23 @@ void map_draw_line_swatch(cor_canvas *cv, const st_layer *L, double x0, double y
 
 /* Draws the whole map page with its top-left corner at x, y points of cv (for reports). */
 void map_draw_on(cor_map *m, cor_canvas *cv, double x, double y);
+
+/* theme.c */
+cor_status theme_load(cor_map *m, cor_error *err);     /* after the base layers */
+void theme_free(cor_map *m);
+/* points 0: areas and lines (under the base's places), 1: point symbols (over them) */
+void theme_draw(cor_map *m, cor_canvas *cv, int points);
+cor_status theme_legend(cor_map *m, size_t *cap, cor_error *err); /* rows first in m->legend */
+void theme_colour_bar(cor_map *m, cor_canvas *cv, const tlayer *tl, double x, double y,
+                      double w, double h, double fs);
+cor_status tlayer_push(tlayer *tl, const tfeat *f);
+cor_status shape_point(cor_shape *s, double x, double y);
+cor_status shape_line(cor_shape *s, const double *xy, size_t n);
+
+/* theme_compute.c: the default analyses when no results file is given */
+cor_status theme_compute_access(cor_map *m, tlayer *tl, cor_error *err);
+cor_status theme_compute_isochrone(cor_map *m, tlayer *tl, cor_error *err);
+cor_status theme_compute_corridors(cor_map *m, tlayer *tl, cor_error *err);
 
 /* furniture.c */
 cor_status furniture_layout(cor_map *m, cor_error *err);       /* titles, legend, frame */

@@ -493,6 +493,15 @@ void cor_style_destroy(cor_style *s)
         free(L->attribution);
     }
     free(s->layers);
+    for (int i = 0; i < TH_COUNT; i++) {
+        free(s->themes[i].ramp);
+        free_text(&s->themes[i].title);
+        free_text(&s->themes[i].legend);
+        free_text(&s->themes[i].unit);
+    }
+    for (size_t i = 0; i < s->n_base_layers; i++)
+        free(s->base_layers[i]);
+    free(s->base_layers);
     free(s->name);
     free(s->font);
     free_text(&s->title);
@@ -501,11 +510,130 @@ void cor_style_destroy(cor_style *s)
     free(s);
 }
 
+static const char *const THEME_NAMES[] = { "access", "isochrone", "corridors", "sites",
+                                            "scenario", NULL };
+
+int st_theme_index(const char *name)
+{
+    for (int i = 0; name && THEME_NAMES[i]; i++)
+        if (!strcmp(name, THEME_NAMES[i]))
+            return i;
+    return -1;
+}
+
+static int parse_theme(pctx *p, json_t *v, const char *path, st_theme *t)
+{
+    static const char *const k[] = { "ramp", "reverse", "classify", "classes", "title", "legend",
+                                     "unit", "size", "width", "opacity", "color", NULL };
+    if (want_object(p, v, path) || check_keys(p, v, path, k))
+        return -1;
+    char kp[256];
+    json_t *e;
+    if ((e = json_object_get(v, "ramp"))) {
+        join(kp, sizeof kp, path, "ramp");
+        if (!json_is_string(e) || !cor_ramp_known(json_string_value(e)))
+            return fail(p, kp, "%s%s%s is not a known ramp (%s)", json_is_string(e) ? "\"" : "",
+                        json_is_string(e) ? json_string_value(e) : "the value",
+                        json_is_string(e) ? "\"" : "", cor_ramp_list());
+        free(t->ramp);
+        t->ramp = dup_str(json_string_value(e));
+    }
+    if ((e = json_object_get(v, "classify"))) {
+        join(kp, sizeof kp, path, "classify");
+        int m = json_is_string(e) ? cor_classify_method_from_name(json_string_value(e)) : -1;
+        if (m < 0)
+            return fail(p, kp, "must be \"equal\", \"quantile\" or \"jenks\"");
+        t->classify = m;
+    }
+    double classes = t->classes;
+    if (get_bool(p, v, "reverse", path, &t->reverse) ||
+        get_number(p, v, "classes", path, 1, COR_CLASSIFY_MAX_CLASSES, &classes) ||
+        get_number(p, v, "size", path, 0.5, 100, &t->size_pt) ||
+        get_number(p, v, "opacity", path, 0, 1, &t->opacity) ||
+        get_colour(p, v, "color", path, &t->color))
+        return -1;
+    t->classes = (int)classes;
+    if ((e = json_object_get(v, "title"))) {
+        join(kp, sizeof kp, path, "title");
+        if (parse_text(p, e, kp, &t->title))
+            return -1;
+    }
+    if ((e = json_object_get(v, "legend"))) {
+        join(kp, sizeof kp, path, "legend");
+        if (parse_text(p, e, kp, &t->legend))
+            return -1;
+    }
+    if ((e = json_object_get(v, "unit"))) {
+        join(kp, sizeof kp, path, "unit");
+        if (parse_text(p, e, kp, &t->unit))
+            return -1;
+    }
+    if ((e = json_object_get(v, "width"))) {
+        join(kp, sizeof kp, path, "width");
+        if (!json_is_array(e) || json_array_size(e) != 2 ||
+            !json_is_number(json_array_get(e, 0)) || !json_is_number(json_array_get(e, 1)) ||
+            !(json_number_value(json_array_get(e, 0)) > 0) ||
+            !(json_number_value(json_array_get(e, 1)) >= json_number_value(json_array_get(e, 0))))
+            return fail(p, kp, "must be [min, max] line widths in points, 0 < min <= max");
+        t->min_width_pt = json_number_value(json_array_get(e, 0));
+        t->max_width_pt = json_number_value(json_array_get(e, 1));
+    }
+    return 0;
+}
+
+static int parse_themes(pctx *p, json_t *v, cor_style *s)
+{
+    static const char *const k[] = { "access", "isochrone", "corridors", "sites", "scenario",
+                                     "base_layers", "base_opacity", "categorical", NULL };
+    if (want_object(p, v, "themes") || check_keys(p, v, "themes", k) ||
+        get_number(p, v, "base_opacity", "themes", 0, 1, &s->base_opacity))
+        return -1;
+    for (int i = 0; i < TH_COUNT; i++) {
+        json_t *t = json_object_get(v, THEME_NAMES[i]);
+        char kp[64];
+        snprintf(kp, sizeof kp, "themes.%s", THEME_NAMES[i]);
+        if (t && parse_theme(p, t, kp, &s->themes[i]))
+            return -1;
+    }
+    json_t *bl = json_object_get(v, "base_layers");
+    if (bl) {
+        if (!json_is_array(bl))
+            return fail(p, "themes.base_layers", "must be a list of style layer ids");
+        size_t n = json_array_size(bl);
+        if (!(s->base_layers = calloc(n ? n : 1, sizeof *s->base_layers)))
+            return fail(p, "themes.base_layers", "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            json_t *e = json_array_get(bl, i);
+            if (!json_is_string(e)) {
+                char kp[64];
+                snprintf(kp, sizeof kp, "themes.base_layers[%zu]", i);
+                return fail(p, kp, "must be a style layer id (a string)");
+            }
+            s->base_layers[s->n_base_layers++] = dup_str(json_string_value(e));
+        }
+    }
+    json_t *cat = json_object_get(v, "categorical");
+    if (cat) {
+        if (!json_is_array(cat) || json_array_size(cat) < 2 || json_array_size(cat) > 12)
+            return fail(p, "themes.categorical", "must be a list of 2 to 12 colours");
+        for (size_t i = 0; i < json_array_size(cat); i++) {
+            json_t *e = json_array_get(cat, i);
+            if (!json_is_string(e) || !parse_colour(json_string_value(e), &s->categorical[i])) {
+                char kp[64];
+                snprintf(kp, sizeof kp, "themes.categorical[%zu]", i);
+                return fail(p, kp, "is not a colour (#rgb, #rrggbb or #rrggbbaa)");
+            }
+        }
+        s->n_categorical = (int)json_array_size(cat);
+    }
+    return 0;
+}
+
 static int parse_root(pctx *p, json_t *root, cor_style *s)
 {
     static const char *const known[] = { "name", "font", "page", "map", "title", "graticule",
                                          "legend", "scalebar", "north_arrow", "attribution",
-                                         "layers", NULL };
+                                         "layers", "themes", NULL };
     if (!json_is_object(root))
         return fail(p, "", "the top level must be a JSON object");
     if (check_keys(p, root, "", known) || get_string(p, root, "name", "", &s->name) ||
@@ -588,6 +716,8 @@ static int parse_root(pctx *p, json_t *root, cor_style *s)
             get_colour(p, v, "color", "attribution", &s->attribution_color))
             return -1;
     }
+    if ((v = json_object_get(root, "themes")) && parse_themes(p, v, s))
+        return -1;
     json_t *layers = json_object_get(root, "layers");
     if (!layers)
         return fail(p, "", "missing \"layers\" (the layer stack, drawn in order)");
@@ -650,6 +780,32 @@ cor_style *cor_style_parse(const char *json, const char *origin, cor_error *err)
     s->north_color = s->text_color;
     s->attribution_size = 6;
     s->attribution_color = (cor_rgba){ 0.33, 0.38, 0.42, 1 };
+    /* thematic themes: graduated colours from ColorBrewer ramps, Dark2 categories */
+    static const char *const RAMP[TH_COUNT] = { "YlOrRd", "YlGnBu", "Blues", "viridis", "RdBu" };
+    static const int CLASSIFY[TH_COUNT] = { COR_CLASSIFY_JENKS, COR_CLASSIFY_EQUAL,
+                                            COR_CLASSIFY_JENKS, COR_CLASSIFY_QUANTILE,
+                                            COR_CLASSIFY_EQUAL };
+    for (int i = 0; i < TH_COUNT; i++) {
+        st_theme *t = &s->themes[i];
+        t->ramp = dup_str(RAMP[i]);
+        t->reverse = i == TH_ISOCHRONE;
+        t->classify = CLASSIFY[i];
+        t->classes = i == TH_SCENARIO ? 6 : 5;
+        t->size_pt = 6;
+        t->min_width_pt = 0.5;
+        t->max_width_pt = 7;
+        t->opacity = 0.8;
+        t->color = i == TH_SCENARIO ? (cor_rgba){ 0.1, 0.1, 0.1, 1 }
+                                    : (cor_rgba){ 0.7, 0.1, 0.15, 0.9 };
+    }
+    s->base_opacity = 0.55;
+    static const unsigned DARK2[] = { 0x1b9e77, 0xd95f02, 0x7570b3, 0xe7298a, 0x66a61e,
+                                      0xe6ab02, 0xa6761d, 0x666666 };
+    for (int i = 0; i < 8; i++)
+        s->categorical[i] = (cor_rgba){ ((DARK2[i] >> 16) & 255) / 255.0,
+                                        ((DARK2[i] >> 8) & 255) / 255.0, (DARK2[i] & 255) / 255.0,
+                                        1 };
+    s->n_categorical = 8;
     pctx p = { origin, err };
     int rc = parse_root(&p, root, s);
     json_decref(root);

@@ -66,6 +66,20 @@ typedef struct {
     char *attribution;
 } st_layer;
 
+/* Thematic themes (map.c's THEMES after "base"), with how each is drawn. */
+enum { TH_ACCESS = 0, TH_ISOCHRONE, TH_CORRIDORS, TH_SITES, TH_SCENARIO, TH_COUNT };
+typedef struct {
+    char *ramp;                 /* cor_ramp_known(); NULL: the built-in default */
+    int reverse;                /* the ramp from its dark end */
+    int classify;               /* cor_classify_method */
+    int classes;
+    st_text title, legend, unit; /* map title, legend heading, unit after class ranges */
+    double size_pt;             /* point symbols */
+    double min_width_pt, max_width_pt; /* proportional lines */
+    double opacity;             /* fills */
+    cor_rgba color;             /* proportional lines; scenario: the edited lines */
+} st_theme;
+
 struct cor_style {
     char *name, *font;
     cor_rgba page_bg, text_color, map_bg, frame_color;
@@ -90,7 +104,17 @@ struct cor_style {
     cor_rgba attribution_color;
     st_layer *layers;
     size_t n_layers;
+    /* thematic themes: each theme's look, the base layers kept under them, faded */
+    st_theme themes[TH_COUNT];
+    char **base_layers;
+    size_t n_base_layers;
+    double base_opacity;
+    cor_rgba categorical[12];   /* categories (park chain), the last for "other" */
+    int n_categorical;
 };
+
+/* Index of a thematic theme's name in TH_*, -1 for base or unknown. */
+int st_theme_index(const char *name);
 
 /* The text in a language: zh, en, or "zh en" for both; falls back to whichever exists. */
 const char *st_text_get(const st_text *t, cor_lang lang, char *buf, size_t n);

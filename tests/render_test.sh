@@ -39,8 +39,19 @@ expect 0 render --help
 check 'grep -q "^Usage: corridor render" "$TMP/out" && grep -q -- "--theme" "$TMP/out"' "render --help"
 
 # --- usage errors: exit 2, the problem named, nothing written ----------------------------------
-expect 2 render "$DATA" --theme access -o "$O/a.png"
-check 'grep -q "unknown theme .access. (known themes: base)" "$TMP/err"' "unknown theme lists the known ones"
+expect 2 render "$DATA" --theme choropleth -o "$O/a.png"
+check 'grep -q "unknown theme .choropleth. (known themes: base, access, isochrone, corridors, sites, scenario)" "$TMP/err"' "unknown theme lists the known ones"
+expect 2 render "$DATA" --theme access --classify kmeans -o "$O/a.png"
+check 'grep -q "classify kmeans: want jenks, quantile or equal" "$TMP/err"' "unknown classification"
+expect 2 render "$DATA" --theme access --classes 0 -o "$O/a.png"
+check 'grep -q "classes 0: want a whole number from 1 to 12" "$TMP/err"' "bad --classes"
+expect 2 render "$DATA" --theme access --classes 13 -o "$O/a.png"
+expect 2 render "$DATA" --theme base --results "$O/x.gpkg" -o "$O/a.png"
+check 'grep -q "for the thematic themes" "$TMP/err"' "--results with the base theme"
+expect 2 render "$DATA" --theme sites -o "$O/a.png"
+check 'grep -q "sites theme needs --results" "$TMP/err"' "sites without results"
+expect 2 render "$DATA" --theme scenario -o "$O/a.png"
+check 'grep -q "scenario theme needs --results" "$TMP/err"' "scenario without results"
 expect 2 render "$DATA"
 check 'grep -q -- "-o MAP.png|MAP.pdf|MAP.svg is required" "$TMP/err"' "missing -o"
 expect 2 render "$DATA" -o "$O/a.jpg"
@@ -132,6 +143,96 @@ check 'grep -q "北京" "$TMP/both.txt" && grep -q "Beijing" "$TMP/both.txt"' "b
 expect 0 render "$DATA" --size 800x600 -q -o "$O/map.svg"
 check 'xmllint --noout "$O/map.svg" 2>/dev/null' "SVG parses"
 check 'xmllint --xpath "name(/*)" "$O/map.svg" 2>/dev/null | grep -qx svg' "SVG root is <svg>"
+
+# --- thematic themes: results of the analysis commands, or computed ---------------------------
+# Issue "Maps and reports with Cairo": thematic symbology, legend, inset.
+R="$TMP/results"
+mkdir -p "$R"
+run access "$DATA" --origins parks --to ports -o "$R/access.gpkg" -q >/dev/null 2>&1
+run isochrone "$DATA" --from Beijing --minutes 30,60,90,120 -o "$R/iso.gpkg" -q >/dev/null 2>&1
+run corridors "$DATA" -o "$R/corridors.gpkg" -q >/dev/null 2>&1
+cat >"$TMP/sites.geojson" <<'JSON'
+{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"name": "A", "rank": 1, "total": 0.91}, "geometry": {"type": "Point", "coordinates": [116.5, 39.75]}},
+ {"type": "Feature", "properties": {"name": "B", "rank": 2, "total": 0.72}, "geometry": {"type": "Point", "coordinates": [117.1, 39.1]}},
+ {"type": "Feature", "properties": {"name": "C", "rank": 3, "total": 0.55}, "geometry": {"type": "Point", "coordinates": [115.45, 38.87]}},
+ {"type": "Feature", "properties": {"name": "D", "rank": 4, "total": 0.31}, "geometry": {"type": "Point", "coordinates": [114.5, 38.05]}}]}
+JSON
+ogr2ogr -f GPKG "$R/sites.gpkg" "$TMP/sites.geojson" -nln sites >/dev/null 2>&1
+cat >"$TMP/delta.geojson" <<'JSON'
+{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"name": "北京经开区", "nearest_before": 95, "nearest_after": 70, "nearest_change": -25, "nearest_pct": -26.3}, "geometry": {"type": "Point", "coordinates": [116.45, 39.8]}},
+ {"type": "Feature", "properties": {"name": "廊坊开发区", "nearest_before": 60, "nearest_after": 52, "nearest_change": -8, "nearest_pct": -13.3}, "geometry": {"type": "Point", "coordinates": [116.7, 39.55]}},
+ {"type": "Feature", "properties": {"name": "保定", "nearest_before": 150, "nearest_after": 156, "nearest_change": 6, "nearest_pct": 4.0}, "geometry": {"type": "Point", "coordinates": [115.5, 38.9]}}]}
+JSON
+cat >"$TMP/lines.geojson" <<'JSON'
+{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"name": "京滨城际延长", "mode": "rail", "class": "highspeed", "speed_kmh": 250, "edit": "add"}, "geometry": {"type": "LineString", "coordinates": [[116.4, 39.9], [116.9, 39.5], [117.7, 39.0]]}}]}
+JSON
+ogr2ogr -f GPKG "$R/delta.gpkg" "$TMP/delta.geojson" -nln delta >/dev/null 2>&1
+ogr2ogr -f GPKG -update "$R/delta.gpkg" "$TMP/lines.geojson" -nln scenario_lines >/dev/null 2>&1
+check '[ -s "$R/access.gpkg" ] && [ -s "$R/iso.gpkg" ] && [ -s "$R/corridors.gpkg" ] && [ -s "$R/sites.gpkg" ] && [ -s "$R/delta.gpkg" ]' \
+  "the results files for the themes"
+
+theme_rows() { jq '[.legend[] | select(.layer == "theme")] | length' "$TMP/out"; }
+# theme_ok THEME ARGS...: a PNG of the asked size and thematic legend rows in the JSON
+theme_ok() {
+  local th=$1; shift
+  expect 0 render "$DATA" --theme "$th" --size 700x500 --json -o "$O/$th.png" "$@"
+  if gdalinfo "$O/$th.png" 2>/dev/null | grep -q 'Size is 700, 500'; then ok; else bad "$th $*: PNG"; fi
+  if [ "$(theme_rows)" -ge 3 ]; then ok; else bad "$th $*: thematic legend rows"; fi
+  if [ "$(jq -r .theme "$TMP/out")" = "$th" ]; then ok; else bad "$th: json theme"; fi
+}
+theme_ok access --results "$R/access.gpkg" --field nearest --classify quantile --classes 4
+check 'jq -r ".legend[].text" "$TMP/out" | grep -q "分钟"' "access: class ranges with units"
+check '[ "$(jq "[.legend[] | select(.layer == \"theme\" and (.text | test(\"分钟\")))] | length" "$TMP/out")" -le 4 ]' \
+  "access: at most 4 classes"
+# the breaks run from the file's least to its greatest nearest_min (ogrinfo as the oracle)
+ogrinfo -q -sql "SELECT MIN(nearest_min) AS lo, MAX(nearest_min) AS hi FROM access" "$R/access.gpkg" >"$TMP/mm" 2>/dev/null
+LO=$(sed -n 's/.*lo (Real) = //p' "$TMP/mm"); HI=$(sed -n 's/.*hi (Real) = //p' "$TMP/mm")
+check '[ "$(jq -r .thematic.classify "$TMP/out")" = quantile ] && [ "$(jq .thematic.classes "$TMP/out")" -le 4 ]' \
+  "access: json reports the quantile classes"
+check 'jq -e --argjson lo "$LO" --argjson hi "$HI" "(.thematic.breaks[0] - \$lo | fabs) < 1e-6 and (.thematic.breaks[-1] - \$hi | fabs) < 1e-6" "$TMP/out" >/dev/null' \
+  "access: breaks span the file's values ($LO to $HI)"
+check 'jq -e "[.thematic.breaks | range(1; length) as \$i | .[\$i] > .[\$i - 1]] | all" "$TMP/out" >/dev/null' \
+  "access: breaks ascend"
+check '[ "$(jq .thematic.features "$TMP/out")" = "$(ogrinfo -q -sql "SELECT COUNT(*) AS n FROM access" "$R/access.gpkg" | sed -n "s/.*n (Integer) = //p")" ]' \
+  "access: every origin of the file read"
+theme_ok access
+theme_ok isochrone --results "$R/iso.gpkg"
+check '[ "$(jq -c .thematic.breaks "$TMP/out")" = "[30,60,90,120,120]" ] || [ "$(jq -c .thematic.breaks "$TMP/out")" = "[30.0,60.0,90.0,120.0,120.0]" ]' \
+  "isochrone: one class per band"
+check '[ "$(jq .thematic.inset "$TMP/out")" = false ]' "no inset for the whole region"
+check 'jq -r ".legend[].text" "$TMP/out" | grep -q "≤ 30 分钟"' "isochrone: band legend"
+theme_ok corridors --results "$R/corridors.gpkg" --classify equal
+check 'jq -r ".legend[].text" "$TMP/out" | grep -q "园区（按产业链）"' "corridors: park chains"
+theme_ok sites --results "$R/sites.gpkg"
+theme_ok scenario --results "$R/delta.gpkg"
+check 'jq -r ".legend[].text" "$TMP/out" | grep -q "情景线路：铁路"' "scenario: the edited lines in the legend"
+theme_ok scenario --results "$R/delta.gpkg" --field nearest_pct --extent Beijing
+check '[ "$(jq .thematic.inset "$TMP/out")" = true ] && [ "$(jq -r .thematic.field "$TMP/out")" = nearest_pct ]' \
+  "scenario on Beijing: the locator inset, the chosen field"
+
+expect 1 render "$DATA" --theme access --results "$R/iso.gpkg" -o "$O/t.png"
+check 'grep -q "iso.gpkg: no layer .access. (want the output of corridor access)" "$TMP/err" && one_line' \
+  "wrong results file"
+expect 2 render "$DATA" --theme sites --results "$R/sites.gpkg" --field nosuch -o "$O/t.png"
+check 'grep -q "no field .nosuch." "$TMP/err" && one_line' "unknown field"
+expect 1 render "$DATA" --theme access --results "$TMP/none.gpkg" -o "$O/t.png"
+check 'grep -q "none.gpkg" "$TMP/err" && one_line' "missing results file"
+check '[ ! -e "$O/t.png" ]' "failed themes write nothing"
+
+# PDF of a thematic theme: Chinese names and legend titles are real text
+expect 0 render "$DATA" --theme access --results "$R/access.gpkg" --paper A4 -q -o "$O/access.pdf"
+pdftotext "$O/access.pdf" "$TMP/acc.txt" 2>/dev/null
+for w in 园区到港口的可达性 到最近港口的时间 分钟 图例 北京 天津 石家庄 省级界; do
+  check "grep -q '$w' \"\$TMP/acc.txt\"" "thematic PDF text has $w"
+done
+expect 0 render "$DATA" --theme scenario --results "$R/delta.gpkg" --lang en --size 1200x900 -q -o "$O/scen.pdf"
+pdftotext "$O/scen.pdf" "$TMP/scen.txt" 2>/dev/null
+for w in "Scenario comparison" "Change (after" "Scenario line: rail" Beijing Legend; do
+  check "grep -q '$w' \"\$TMP/scen.txt\"" "English thematic PDF text has $w"
+done
 
 check '! ls "$O" | grep -q "tmp"' "no temporary files left"
 

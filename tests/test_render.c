@@ -535,10 +535,10 @@ static void test_tiny(void)
 
     /* bad input */
     o = COR_MAP_OPTS_DEFAULT;
-    o.theme = "access";
+    o.theme = "choropleth";
     err = COR_ERROR_INIT;
     CHECK(make_map(ds, st, o, &err) == NULL);
-    CHECK_STR_CONTAINS(err.msg, "unknown theme 'access' (known: base)");
+    CHECK_STR_CONTAINS(err.msg, "unknown theme 'choropleth' (known: base, access, isochrone");
     o = COR_MAP_OPTS_DEFAULT;
     o.width_px = 30000;
     err = COR_ERROR_INIT;
@@ -724,6 +724,357 @@ static void test_bundled(void)
     cor_style_destroy(st);
 }
 
+
+/* ---- classification and ramps (issue "Maps and reports with Cairo": thematic symbology) ---- */
+
+/* The total within-class sum of squared deviations of sorted v split at cut[0..k-2]
+ * (class c holds v[cut[c-1]] .. v[cut[c] - 1]). */
+static double ssd_split(const double *v, size_t n, const size_t *cut, int k)
+{
+    double total = 0;
+    size_t a = 0;
+    for (int c = 0; c < k; c++) {
+        size_t b = c < k - 1 ? cut[c] : n;
+        double mean = 0;
+        for (size_t i = a; i < b; i++)
+            mean += v[i];
+        mean /= (double)(b - a);
+        for (size_t i = a; i < b; i++)
+            total += (v[i] - mean) * (v[i] - mean);
+        a = b;
+    }
+    return total;
+}
+
+/* Brute force over every split of sorted distinct v into k non-empty runs. */
+static double best_split(const double *v, size_t n, int k, size_t *cut, int depth, size_t from)
+{
+    if (depth == k - 1)
+        return ssd_split(v, n, cut, k);
+    double best = INFINITY;
+    for (size_t i = from; i + (size_t)(k - 1 - depth) <= n; i++) {
+        cut[depth] = i;
+        best = fmin(best, best_split(v, n, k, cut, depth + 1, i + 1));
+    }
+    return best;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_classify(void)
+{
+    cor_error err = COR_ERROR_INIT;
+    double br[COR_CLASSIFY_MAX_CLASSES + 1];
+    int k = 0;
+    /* equal interval, NaN ignored: 0..10 in 5 classes of width 2 */
+    double eq[] = { 0, 1, 2, NAN, 3, 4, 5, 6, 7, 8, 9, 10, INFINITY };
+    CHECK_INT(cor_classify(eq, 13, COR_CLASSIFY_EQUAL, 5, br, &k, &err), COR_OK);
+    CHECK_INT(k, 5);
+    for (int i = 0; i <= 5; i++)
+        CHECK_NEAR(br[i], 2.0 * i, 1e-12);
+    CHECK_INT(cor_classify_index(br, k, 3.999), 1);
+    CHECK_INT(cor_classify_index(br, k, 4), 2);
+    CHECK_INT(cor_classify_index(br, k, 10), 4);
+    CHECK_INT(cor_classify_index(br, k, NAN), -1);
+    /* quantiles of 1..10 in 5: class c starts at rank floor(2c): 1, 3, 5, 7, 9 | 10 */
+    double q[] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+    CHECK_INT(cor_classify(q, 10, COR_CLASSIFY_QUANTILE, 5, br, &k, &err), COR_OK);
+    CHECK_INT(k, 5);
+    const double qb[] = { 1, 3, 5, 7, 9, 10 };
+    for (int i = 0; i <= 5; i++)
+        CHECK_NEAR(br[i], qb[i], 0);
+    /* quantiles with ties merge classes: 1 x6, 2, 3, 4, 5 in 4 -> ranks 2, 5, 7 hold 1, 1, 3:
+     * classes [1, 3) and [3, 5] */
+    double qt[] = { 1, 1, 1, 1, 1, 1, 2, 3, 4, 5 };
+    CHECK_INT(cor_classify(qt, 10, COR_CLASSIFY_QUANTILE, 4, br, &k, &err), COR_OK);
+    CHECK_INT(k, 2);
+    CHECK_NEAR(br[0], 1, 0);
+    CHECK_NEAR(br[1], 3, 0);
+    CHECK_NEAR(br[2], 5, 0);
+    /* Jenks by hand: three clear groups */
+    double jk[] = { 31, 1, 12, 2, 30, 3, 10, 11 };
+    CHECK_INT(cor_classify(jk, 8, COR_CLASSIFY_JENKS, 3, br, &k, &err), COR_OK);
+    CHECK_INT(k, 3);
+    CHECK_NEAR(br[0], 1, 0);
+    CHECK_NEAR(br[1], 10, 0);
+    CHECK_NEAR(br[2], 30, 0);
+    CHECK_NEAR(br[3], 31, 0);
+    /* Jenks against brute force over all splits: random series of 13 values, k = 2..5 */
+    unsigned seed = 12345;
+    for (int trial = 0; trial < 12; trial++) {
+        double v[13];
+        for (int i = 0; i < 13; i++) {
+            seed = seed * 1103515245u + 12345u;
+            v[i] = (double)((seed >> 8) % 1000) / 10.0 + (i % 3 == 0 ? 50 * trial : 0);
+        }
+        qsort(v, 13, sizeof *v, cmp_d);
+        size_t nd = 0;
+        for (int i = 0; i < 13; i++)
+            if (!nd || v[i] != v[nd - 1])
+                v[nd++] = v[i];
+        for (int kk = 2; kk <= 5; kk++) {
+            size_t cut[8];
+            double oracle = best_split(v, nd, kk, cut, 0, 1);
+            CHECK_INT(cor_classify(v, nd, COR_CLASSIFY_JENKS, kk, br, &k, &err), COR_OK);
+            CHECK_INT(k, kk);
+            /* the partition the breaks make, and its cost */
+            size_t got_cut[8], c = 0;
+            for (size_t i = 1; i < nd; i++)
+                if (cor_classify_index(br, k, v[i]) != cor_classify_index(br, k, v[i - 1]))
+                    got_cut[c++] = i;
+            CHECK_INT(c, (size_t)kk - 1);
+            if (c == (size_t)kk - 1)
+                CHECK_NEAR(ssd_split(v, nd, got_cut, kk), oracle, 1e-9 * (1 + oracle));
+        }
+    }
+    /* fewer distinct values than classes: one class per value */
+    double few[] = { 5, 7, NAN, 5, 7, 7 };
+    for (int meth = 0; meth <= 2; meth++) {
+        CHECK_INT(cor_classify(few, 6, (cor_classify_method)meth, 5, br, &k, &err), COR_OK);
+        CHECK_INT(k, 2);
+        CHECK_NEAR(br[0], 5, 0);
+        CHECK_NEAR(br[1], 7, 0);
+        CHECK_INT(cor_classify_index(br, k, 5), 0);
+        CHECK_INT(cor_classify_index(br, k, 7), 1);
+    }
+    double one[] = { 4, 4 };
+    CHECK_INT(cor_classify(one, 2, COR_CLASSIFY_JENKS, 3, br, &k, &err), COR_OK);
+    CHECK_INT(k, 1);
+    CHECK_INT(cor_classify_index(br, k, 4), 0);
+    /* bad input */
+    double nan1[] = { NAN };
+    err = COR_ERROR_INIT;
+    CHECK_INT(cor_classify(nan1, 1, COR_CLASSIFY_EQUAL, 3, br, &k, &err), COR_ERR_INPUT);
+    err = COR_ERROR_INIT;
+    CHECK_INT(cor_classify(eq, 5, COR_CLASSIFY_EQUAL, 13, br, &k, &err), COR_ERR_CONFIG);
+    CHECK_INT(cor_classify_method_from_name("jenks"), COR_CLASSIFY_JENKS);
+    CHECK_INT(cor_classify_method_from_name("quantile"), COR_CLASSIFY_QUANTILE);
+    CHECK_INT(cor_classify_method_from_name("equal"), COR_CLASSIFY_EQUAL);
+    CHECK_INT(cor_classify_method_from_name("kmeans"), -1);
+    /* ramps: ColorBrewer end points, the diverging midpoint */
+    double rgb[3];
+    CHECK(cor_ramp_color("YlOrRd", 0, 0, rgb));
+    CHECK_NEAR(rgb[0] * 255, 0xff, 1e-9);
+    CHECK_NEAR(rgb[2] * 255, 0xcc, 1e-9);
+    CHECK(cor_ramp_color("YlOrRd", 1, 1, rgb)); /* reversed: the light end */
+    CHECK_NEAR(rgb[1] * 255, 0xff, 1e-9);
+    CHECK(cor_ramp_color("RdBu", 0.5, 0, rgb));
+    CHECK_NEAR(rgb[0] * 255, 0xf7, 1e-9);
+    CHECK(cor_ramp_color("viridis", 1, 0, rgb));
+    CHECK_NEAR(rgb[0] * 255, 0xfd, 1e-9);
+    CHECK(cor_ramp_diverging("PuOr") && !cor_ramp_diverging("Blues"));
+    CHECK(!cor_ramp_color("Jet", 0.5, 0, rgb));
+    /* style errors name the JSON path */
+    expect_style_error("{\"themes\": {\"access\": {\"ramp\": \"jet\"}}, \"layers\": [{\"id\": "
+                       "\"a\", \"type\": \"line\", \"role\": \"rail\"}]}",
+                       "themes.access.ramp: \"jet\" is not a known ramp");
+    expect_style_error("{\"themes\": {\"sites\": {\"classify\": \"kmeans\"}}, \"layers\": "
+                       "[{\"id\": \"a\", \"type\": \"line\", \"role\": \"rail\"}]}",
+                       "themes.sites.classify");
+    expect_style_error("{\"themes\": {\"corridors\": {\"width\": [3, 1]}}, \"layers\": "
+                       "[{\"id\": \"a\", \"type\": \"line\", \"role\": \"rail\"}]}",
+                       "themes.corridors.width");
+}
+
+/* ---- thematic themes on the bundled dataset -------------------------------------------------- */
+
+/* A delta.gpkg as `corridor scenario` writes it (the contract: layer delta with
+ * <measure>_before/_after/_change per origin, optional scenario_lines). */
+static const char *scenario_fixture(void)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s", td_tmp("delta.gpkg"));
+    const td_feature delta[] = {
+        { "POINT (116.45 39.80)", { "name=北京经开区", "nearest_before=95", "nearest_after=70",
+                                    "nearest_change=-25" } },
+        { "POINT (116.30 40.00)", { "name=中关村", "nearest_before=110", "nearest_after=92",
+                                    "nearest_change=-18" } },
+        { "POINT (116.70 39.55)", { "name=廊坊开发区", "nearest_before=60", "nearest_after=52",
+                                    "nearest_change=-8" } },
+        { "POINT (117.20 39.10)", { "name=天津滨海", "nearest_before=20", "nearest_after=20",
+                                    "nearest_change=0" } },
+        { "POINT (115.50 38.90)", { "name=保定", "nearest_before=150", "nearest_after=156",
+                                    "nearest_change=6" } },
+        { "POINT (114.50 38.05)", { "name=石家庄", "nearest_before=200", "nearest_after=212",
+                                    "nearest_change=12" } },
+    };
+    const td_feature lines[] = {
+        { "LINESTRING (116.40 39.90, 116.90 39.50, 117.70 39.00)",
+          { "name=京滨城际延长", "mode=rail", "class=highspeed", "speed_kmh=250" } },
+        { "LINESTRING (115.50 38.90, 116.40 39.50)",
+          { "name=新高速", "mode=road", "class=major_highway", "speed_kmh=120" } },
+    };
+    int ok = td_layer(path, "delta", "EPSG:4326", delta, 6) &&
+             td_layer(path, "scenario_lines", "EPSG:4326", lines, 2);
+    CHECK(ok);
+    return path;
+}
+
+static const char *sites_fixture(void)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s", td_tmp("sites.gpkg"));
+    const td_feature sites[] = {
+        { "POINT (116.50 39.75)", { "name=A", "total=0.82" } },
+        { "POINT (117.10 39.10)", { "name=B", "total=0.74" } },
+        { "POINT (115.45 38.87)", { "name=C", "total=0.55" } },
+        { "POINT (114.50 38.05)", { "name=D", "total=0.41" } },
+        { "POINT (118.15 39.63)", { "name=E", "total=0.66" } },
+        { "POINT (116.70 39.52)", { "name=F", "total=0.30" } },
+    };
+    CHECK(td_layer(path, "sites", "EPSG:4326", sites, 6));
+    return path;
+}
+
+static int legend_has(const cor_map *m, const char *needle)
+{
+    cor_map_info info;
+    cor_map_get_info(m, &info);
+    for (size_t i = 0; i < info.legend_items; i++) {
+        cor_map_legend_item it;
+        cor_map_legend_get(m, i, &it);
+        if (strstr(it.text, needle))
+            return 1;
+    }
+    return 0;
+}
+
+static void test_themes(void)
+{
+    const char *data = getenv("CORRIDOR_DATA");
+    cor_error err = COR_ERROR_INIT;
+    cor_dataset *ds = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
+    cor_style *st = cor_style_default(&err);
+    CHECK(ds && st);
+    if (!ds || !st) {
+        fprintf(stderr, "%s\n", err.msg);
+        cor_dataset_close(ds);
+        cor_style_destroy(st);
+        return;
+    }
+    const char *delta = scenario_fixture(), *sites = sites_fixture();
+    static const struct {
+        const char *theme, *golden, *legend;
+        int needs_file;
+    } T[] = {
+        { "access", "bundled_access", "到最近港口的时间", 0 },
+        { "isochrone", "bundled_isochrone", "出行时间", 0 },
+        { "corridors", "bundled_corridors", "走廊流量", 0 },
+        { "sites", "bundled_sites", "综合得分", 1 },
+        { "scenario", "bundled_scenario", "变化", 1 },
+    };
+    for (size_t t = 0; t < sizeof T / sizeof T[0]; t++) {
+        cor_map_opts o = COR_MAP_OPTS_DEFAULT;
+        o.theme = T[t].theme;
+        o.width_px = 600;
+        o.height_px = 450;
+        if (!strcmp(T[t].theme, "sites"))
+            o.theme_data = sites;
+        if (!strcmp(T[t].theme, "scenario"))
+            o.theme_data = delta;
+        err = COR_ERROR_INIT;
+        cor_map *m = cor_map_create(ds, st, &o, &err);
+        CHECK(m != NULL);
+        if (!m) {
+            fprintf(stderr, "theme %s: %s\n", T[t].theme, err.msg);
+            continue;
+        }
+        cor_map_theme_info ti;
+        cor_map_get_theme(m, &ti);
+        CHECK(ti.features > 0);
+        CHECK(ti.n_classes >= 2);
+        CHECK(ti.breaks[0] < ti.breaks[ti.n_classes]);
+        CHECK(legend_has(m, T[t].legend));
+        CHECK(!ti.inset); /* the whole region: no locator */
+        if (!strcmp(T[t].theme, "isochrone")) {
+            CHECK_INT(ti.n_classes, 4); /* one class per band */
+            CHECK_NEAR(ti.breaks[0], 30, 0);
+            CHECK_NEAR(ti.breaks[3], 120, 0);
+            CHECK(legend_has(m, "≤ 30 分钟"));
+            CHECK(legend_has(m, "90–120 分钟"));
+        }
+        if (!strcmp(T[t].theme, "access")) {
+            CHECK_STR_CONTAINS(ti.field, "nearest_min");
+            CHECK_INT(ti.method, COR_CLASSIFY_JENKS);
+            CHECK(legend_has(m, "分钟"));
+        }
+        if (!strcmp(T[t].theme, "corridors"))
+            CHECK(legend_has(m, "园区（按产业链）"));
+        if (!strcmp(T[t].theme, "sites")) {
+            CHECK_INT(ti.method, COR_CLASSIFY_QUANTILE);
+            CHECK_NEAR(ti.breaks[0], 0.30, 1e-12);
+            CHECK_NEAR(ti.breaks[ti.n_classes], 0.82, 1e-12);
+        }
+        if (!strcmp(T[t].theme, "scenario")) {
+            CHECK_STR_CONTAINS(ti.field, "nearest_change");
+            CHECK_NEAR(ti.breaks[0], -25, 0);
+            CHECK_NEAR(ti.breaks[ti.n_classes], 12, 0);
+            CHECK(legend_has(m, "情景线路：铁路"));
+            CHECK(legend_has(m, "情景线路：公路"));
+        }
+        char name[64];
+        snprintf(name, sizeof name, "theme_%s.png", T[t].theme);
+        const char *png = td_tmp(name);
+        CHECK_INT(cor_map_write(m, png, &err), COR_OK);
+        check_golden(png, T[t].golden);
+        unlink(png);
+        cor_map_destroy(m);
+    }
+    /* a smaller extent shows the locator inset */
+    cor_map_opts o = COR_MAP_OPTS_DEFAULT;
+    o.theme = "scenario";
+    o.theme_data = delta;
+    o.width_px = 600;
+    o.height_px = 450;
+    o.extent_name = "Beijing";
+    o.classify = COR_CLASSIFY_EQUAL;
+    o.classes = 4;
+    err = COR_ERROR_INIT;
+    cor_map *m = cor_map_create(ds, st, &o, &err);
+    CHECK(m != NULL);
+    if (m) {
+        cor_map_theme_info ti;
+        cor_map_get_theme(m, &ti);
+        CHECK(ti.inset);
+        CHECK_INT(ti.n_classes, 4);
+        CHECK_NEAR(ti.breaks[1], -25 + 37 / 4.0, 1e-9);
+        const char *png = td_tmp("theme_inset.png");
+        CHECK_INT(cor_map_write(m, png, &err), COR_OK);
+        check_golden(png, "bundled_scenario_beijing");
+        unlink(png);
+    }
+    cor_map_destroy(m);
+    /* errors: sites without a file, a wrong layer, a missing field, unknown theme */
+    static const struct { const char *theme, *data, *field, *needle; } E[] = {
+        { "sites", NULL, NULL, "needs --results" },
+        { "scenario", NULL, NULL, "needs --results" },
+        { "access", NULL, NULL, "no layer 'access'" }, /* data: the sites file */
+        { "sites", NULL, "nosuch", "no field 'nosuch'" },
+        { "choropleth", NULL, NULL, "unknown theme 'choropleth'" },
+    };
+    for (size_t i = 0; i < sizeof E / sizeof E[0]; i++) {
+        o = COR_MAP_OPTS_DEFAULT;
+        o.theme = E[i].theme;
+        o.width_px = 400;
+        o.height_px = 300;
+        o.theme_data = i >= 2 && i <= 3 ? sites : NULL;
+        o.theme_field = E[i].field;
+        err = COR_ERROR_INIT;
+        m = cor_map_create(ds, st, &o, &err);
+        CHECK(m == NULL);
+        CHECK_STR_CONTAINS(err.msg, E[i].needle);
+        cor_map_destroy(m);
+    }
+    unlink(delta);
+    unlink(sites);
+    cor_dataset_close(ds);
+    cor_style_destroy(st);
+}
+
 int main(void)
 {
     GDALAllRegister();
@@ -731,5 +1082,7 @@ int main(void)
     RUN(test_shapes);
     RUN(test_tiny);
     RUN(test_bundled);
+    RUN(test_classify);
+    RUN(test_themes);
     return check_summary();
 }

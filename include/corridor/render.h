@@ -24,7 +24,8 @@ void cor_style_destroy(cor_style *s);                               /* accepts N
 const char *cor_style_font(const cor_style *s);                     /* borrowed */
 
 /* ---- themes and formats -------------------------------------------------------------------- */
-/* The themes this build draws ("base"), NULL-terminated; borrowed. */
+/* The themes this build draws ("base", "access", "isochrone", "corridors", "sites",
+ * "scenario"), NULL-terminated; borrowed. */
 const char *const *cor_render_themes(void);
 int cor_render_theme_known(const char *name);
 
@@ -41,12 +42,54 @@ int cor_paper_size_mm(const char *name, double *w_mm, double *h_mm, int *orienta
 #define COR_RENDER_MAX_SIDE_PX 20000
 #define COR_RENDER_MAX_PIXELS 250000000.0 /* 1 GB of 32-bit pixels */
 
+/* ---- classification and colour ramps (classify.c) ------------------------------------------- */
+typedef enum { COR_CLASSIFY_EQUAL = 0, COR_CLASSIFY_QUANTILE, COR_CLASSIFY_JENKS } cor_classify_method;
+#define COR_CLASSIFY_MAX_CLASSES 12
+/* "equal", "quantile" ("quantiles"), "jenks" ("natural"); -1 when unknown. */
+int cor_classify_method_from_name(const char *name);
+const char *cor_classify_method_name(cor_classify_method m);       /* static */
+
+/* Class breaks for the finite values among values[0..n) (NaN and infinities are ignored):
+ * breaks[0] = the minimum, breaks[*n_classes] = the maximum, class c holds
+ * breaks[c] <= v < breaks[c + 1] (the last class includes the maximum).
+ * - equal: k classes of equal width;
+ * - quantile: class c starts at the sorted value of rank floor(c n / k); ties can merge
+ *   classes, so *n_classes may be less than k;
+ * - jenks: Fisher's exact optimum (least total within-class sum of squared deviations),
+ *   breaks at the first value of each class (above 4000 distinct values, over 4000 evenly
+ *   spaced order statistics).
+ * With no more distinct values than k, one class per distinct value. breaks needs k + 1
+ * slots. Fails on k outside 1..COR_CLASSIFY_MAX_CLASSES (COR_ERR_CONFIG) or no finite value
+ * (COR_ERR_INPUT), or out of memory. */
+cor_status cor_classify(const double *values, size_t n, cor_classify_method method, int k,
+                        double *breaks, int *n_classes, cor_error *err);
+/* The class of value (0..n_classes-1; values outside the range go to the nearest end);
+ * -1 for NaN or infinities. */
+int cor_classify_index(const double *breaks, int n_classes, double value);
+
+/* Colour ramps for print and colour-blind readers: ColorBrewer sequential YlOrRd, Blues,
+ * YlGnBu, Greens, Purples, OrRd, viridis, and diverging RdBu, PuOr (names any case). */
+int cor_ramp_known(const char *name);
+int cor_ramp_diverging(const char *name);
+const char *cor_ramp_list(void);                                    /* static text */
+/* The colour at t in [0, 1] (clamped), reversed when reverse; 0 when the ramp is unknown. */
+int cor_ramp_color(const char *name, double t, int reverse, double rgb[3]);
+
 /* ---- the map document -------------------------------------------------------------------- */
 typedef enum { COR_LANG_ZH = 0, COR_LANG_EN, COR_LANG_BOTH } cor_lang;
 int cor_lang_from_name(const char *name);                           /* -1 when unknown */
 
 typedef struct {
-    const char *theme;          /* "base" */
+    const char *theme;          /* "base", or a thematic theme over a muted base */
+    /* Thematic themes: the results file of the matching command (corridor access, isochrone,
+     * corridors, site; scenario's delta.gpkg); NULL: compute the default analysis (access:
+     * parks to ports, nearest time; isochrone: from Beijing, 30/60/90/120 min; corridors:
+     * the default run); sites and scenario need a file. */
+    const char *theme_data;
+    const char *theme_field;    /* the field to map; NULL: the theme's default ("nearest_min",
+                                   "minutes", "load", "total", "<first measure>_change") */
+    int classify;               /* cor_classify_method; -1: the style's choice for the theme */
+    int classes;                /* 0: the style's choice */
     /* The area to show; the first that is set wins, otherwise the extent of the boundary layer
      * (or of all data) with a margin. The map may show more, to fill the frame. */
     const char *extent_name;    /* a polygon's name or name_zh in any polygon layer ("河北省",
@@ -63,7 +106,8 @@ typedef struct {
     const char *subtitle;       /* NULL: the projection's name; "" for none */
     cor_logger log;
 } cor_map_opts;
-#define COR_MAP_OPTS_DEFAULT ((cor_map_opts){ .theme = "base", .extent_name = NULL, \
+#define COR_MAP_OPTS_DEFAULT ((cor_map_opts){ .theme = "base", .theme_data = NULL, \
+    .theme_field = NULL, .classify = -1, .classes = 0, .extent_name = NULL, \
     .has_extent_lonlat = 0, .width_px = 3000, .height_px = 2200, .paper = NULL, .dpi = 0, \
     .lang = COR_LANG_ZH, .title = NULL, .subtitle = NULL, .log = COR_LOGGER_NONE })
 
@@ -108,7 +152,20 @@ typedef struct { const char *text; double box_px[4]; double priority; } cor_map_
 size_t cor_map_label_count(const cor_map *m);
 void cor_map_label_get(const cor_map *m, size_t i, cor_map_label *out);    /* text borrowed */
 
-/* A legend entry: the style layer's id and its text. */
+/* The thematic layer drawn (a zeroed record with the base theme): the field, how it was
+ * classified and the breaks (graduated and proportional symbols), or the categories. */
+typedef struct {
+    const char *field;          /* borrowed */
+    const char *ramp;           /* borrowed */
+    int method;                 /* cor_classify_method; -1 when not classified */
+    int n_classes;
+    double breaks[COR_CLASSIFY_MAX_CLASSES + 1];
+    size_t features;            /* thematic features read */
+    int inset;                  /* 1 when the locator inset is drawn */
+} cor_map_theme_info;
+void cor_map_get_theme(const cor_map *m, cor_map_theme_info *out);
+
+/* A legend entry: the style layer's id (thematic entries: "theme") and its text. */
 typedef struct { const char *layer_id; const char *text; } cor_map_legend_item;
 void cor_map_legend_get(const cor_map *m, size_t i, cor_map_legend_item *out); /* borrowed */
 
