@@ -74,10 +74,11 @@ cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err);
 int cli_parse_number(const char *s, double *out);
 
 /* ---- QGIS styles of written GeoPackages (cli_util.c) ---------------------------------- */
-/* Class bounds for a graduated style: k quantile classes of the finite values (k + 1
- * bounds, repeated bounds merged; at least 2). Returns the number of bounds written to out
- * (room for k + 1). Quantiles stand in until render/classify.c's Jenks breaks land. */
-size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out);
+/* Class bounds for a graduated style: k classes of the finite values by method
+ * (cor_classify_method, the same classification as the maps), k + 1 bounds or fewer when
+ * there are fewer distinct values; at least 2. Returns the number of bounds written to out
+ * (room for k + 1). */
+size_t cli_class_breaks(const double *values, size_t n, int method, size_t k, double *out);
 /* Gives layer (already written by w) its default QGIS style for role, drawn for the layer's
  * geometry type, generated from the map style (c->style_path, else the built-in default; c
  * may be NULL); a layer without geometry gets none. values (n of them, NaN for none) are

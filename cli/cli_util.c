@@ -214,26 +214,17 @@ static double *sorted_finite(const double *v, size_t n, size_t *m)
     return s;
 }
 
-size_t cli_class_breaks(const double *values, size_t n, size_t k, double *out)
+size_t cli_class_breaks(const double *values, size_t n, int method, size_t k, double *out)
 {
-    size_t m;
-    double *s = sorted_finite(values, n, &m);
-    if (!s || !m || k < 1) {
-        free(s);
-        out[0] = 0;
+    int nc = 0;
+    cor_error e = COR_ERROR_INIT;
+    if (cor_classify(values, n, (cor_classify_method)method, (int)k, out, &nc, &e) != COR_OK ||
+        nc < 1) {
+        out[0] = 0; /* no finite value: one placeholder class */
         out[1] = 1;
         return 2;
     }
-    size_t nb = 0;
-    for (size_t i = 0; i <= k; i++) {
-        double b = s[(size_t)llround((double)i * (double)(m - 1) / (double)k)];
-        if (!nb || b > out[nb - 1])
-            out[nb++] = b;
-    }
-    if (nb == 1)
-        out[nb++] = out[0];
-    free(s);
-    return nb;
+    return (size_t)nc + 1;
 }
 
 /* The QML and the SLD of a layer (both freed by the caller). */
@@ -262,7 +253,11 @@ static cor_status style_qml(const cli_ctx *c, const char *layer, cor_qml_role ro
         o.breaks = distinct;
         o.n_breaks = u;
     } else if (role == COR_QML_ACCESS || role == COR_QML_SITES) {
-        o.n_breaks = cli_class_breaks(values, n, 5, br);
+        /* the classes of the map's themes (datasets/styles/default.json "themes"): access
+         * by natural breaks, sites by quantiles, five of each */
+        o.n_breaks = cli_class_breaks(values, n, role == COR_QML_ACCESS ? COR_CLASSIFY_JENKS
+                                                                       : COR_CLASSIFY_QUANTILE,
+                                      5, br);
         o.breaks = br;
         /* times: short is good */
         size_t fl = field ? strlen(field) : 0;

@@ -125,35 +125,13 @@ static cor_rgba hex(unsigned v, double a)
                        a };
 }
 
-/* The thematic ramps: ColorBrewer 2.0 (Cynthia Brewer; Apache 2.0) and viridis (CC0), all
- * colour-blind safe and print friendly. They carry the names of render/classify.c's ramps,
- * which may replace this table when both land. */
-typedef struct { const char *name; int n; unsigned rgb[11]; } qramp;
-static const qramp RAMPS[] = {
-    { "YlGnBu", 9, { 0xffffd9, 0xedf8b1, 0xc7e9b4, 0x7fcdbb, 0x41b6c4, 0x1d91c0, 0x225ea8,
-                     0x253494, 0x081d58 } },
-    { "viridis", 9, { 0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21918c, 0x28ae80, 0x5ec962,
-                      0xaddc30, 0xfde725 } },
-    { "RdBu", 11, { 0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7, 0xd1e5f0,
-                    0x92c5de, 0x4393c3, 0x2166ac, 0x053061 } },
-};
-
-/* The colour at t in [0, 1] along a ramp (linear between stops). */
+/* The colour at t in [0, 1] along one of the map's thematic ramps (classify.c), so that QGIS
+ * shows the same colours as Corridor's maps. */
 static cor_rgba ramp(const char *name, double t, double alpha)
 {
-    const qramp *r = &RAMPS[0];
-    for (size_t i = 0; i < sizeof RAMPS / sizeof RAMPS[0]; i++)
-        if (!strcmp(RAMPS[i].name, name))
-            r = &RAMPS[i];
-    t = isfinite(t) ? fmin(1, fmax(0, t)) : 0.5;
-    double x = t * (r->n - 1);
-    int i = (int)floor(x);
-    if (i >= r->n - 1)
-        i = r->n - 2;
-    double f = x - i;
-    cor_rgba a = hex(r->rgb[i], alpha), c = hex(r->rgb[i + 1], alpha);
-    return (cor_rgba){ a.r + f * (c.r - a.r), a.g + f * (c.g - a.g), a.b + f * (c.b - a.b),
-                       alpha };
+    double rgb[3] = { 0.5, 0.5, 0.5 };
+    cor_ramp_color(name, isfinite(t) ? t : 0.5, 0, rgb);
+    return (cor_rgba){ rgb[0], rgb[1], rgb[2], alpha };
 }
 
 static cor_rgba darker(cor_rgba c, double k)
@@ -539,7 +517,8 @@ static void by_minutes(qctx *q, int polygons)
     sb_str(b, "    </symbols>\n  </renderer-v2>\n");
 }
 
-/* The colour of class i of k: sequential (YlGnBu, high values dark unless low_is_good) or,
+/* The colour of class i of k: sequential (the map's ramps; YlGnBu, high values dark unless
+ * low_is_good, for other roles) or,
  * for deltas, diverging (RdBu around 0; blue for improvements). */
 static cor_rgba class_colour(const qctx *q, size_t i, size_t k)
 {
@@ -551,10 +530,14 @@ static cor_rgba class_colour(const qctx *q, size_t i, size_t k)
         return ramp("RdBu", q->o->low_is_good ? 1.0 - t : t, 1);
     }
     double t = k > 1 ? (double)i / (double)(k - 1) : 1.0;
-    if (q->o->low_is_good)
-        t = 1.0 - t;
+    /* as the map's themes (datasets/styles/default.json "themes"): sites on viridis, access
+     * on YlOrRd with long times red */
     if (q->o->role == COR_QML_SITES)
         return ramp("viridis", t, 1);
+    if (q->o->role == COR_QML_ACCESS)
+        return ramp("YlOrRd", 0.1 + 0.9 * t, 1);
+    if (q->o->low_is_good)
+        t = 1.0 - t;
     return ramp("YlGnBu", 0.15 + 0.85 * t, 1);
 }
 

@@ -138,7 +138,8 @@ static void test_graduated(void)
     HAS(q, "lower=\"10\" upper=\"20.5\"");
     HAS(q, "lower=\"20.5\" upper=\"40\"");
     HAS(q, "<layerGeometryType>0</layerGeometryType>");
-    HAS(q, "<prop k=\"color\" v=\"8,29,88,255\"/>"); /* low times: the dark end of YlGnBu */
+    /* the access map's ramp (YlOrRd): the longest times at its dark red end, #800026 */
+    HAS(q, "<prop k=\"color\" v=\"128,0,38,255\"/>");
     CHECK(well_formed(q, "access"));
     free(q);
 
