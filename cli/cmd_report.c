@@ -258,22 +258,6 @@ static const char *display_name(tr_ctx *t, const parks_info *p, const char *name
     return t->lang == COR_LANG_ZH ? zh : tr(t, zh, name);
 }
 
-/* The six chains and five clusters of the regional plan, by the keys of the parks' chain
- * field (datasets/README.md). */
-static const struct { const char *key, *zh, *en; } CHAINS[] = {
-    { "hydrogen", "氢能", "hydrogen" },
-    { "biomedicine", "生物医药", "biomedicine" },
-    { "netsec_industrial_internet", "网络安全和工业互联网", "network security" },
-    { "instruments_machine_tools", "高端仪器设备和工业母机", "instruments, machine tools" },
-    { "nev_connected_vehicles", "新能源和智能网联汽车", "new-energy vehicles" },
-    { "robotics", "机器人", "robotics" },
-    { "cluster_ic", "集成电路集群", "IC cluster" },
-    { "cluster_it_innovation", "信创集群", "IT innovation cluster" },
-    { "cluster_biomedicine", "生物医药集群", "biomedicine cluster" },
-    { "cluster_power_equipment", "电力装备集群", "power equipment cluster" },
-    { "cluster_emergency_equipment", "安全应急装备集群", "emergency equipment cluster" },
-};
-
 /* "biomedicine;robotics" -> "生物医药、机器人" (or English) into buf. */
 static const char *chain_names(const tr_ctx *t, const char *keys, char *buf, size_t n)
 {
@@ -284,10 +268,11 @@ static const char *chain_names(const tr_ctx *t, const char *keys, char *buf, siz
     const char *p = keys;
     while (*p && len + 1 < n) {
         size_t k = strcspn(p, ";");
-        const char *label = NULL;
-        for (size_t i = 0; i < sizeof CHAINS / sizeof CHAINS[0]; i++)
-            if (strlen(CHAINS[i].key) == k && !strncmp(CHAINS[i].key, p, k))
-                label = t->lang == COR_LANG_EN ? CHAINS[i].en : CHAINS[i].zh;
+        const char *label = NULL, *zh, *en;
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)k, p);
+        if (cor_chain_label(key, &zh, &en))
+            label = t->lang == COR_LANG_EN ? en : zh;
         int w = label ? snprintf(buf + len, n - len, "%s%s", len ? (t->lang == COR_LANG_EN
                                                                   ? ", " : "、") : "", label)
                       : snprintf(buf + len, n - len, "%s%.*s", len ? ", " : "", (int)k, p);
@@ -338,6 +323,18 @@ static int failed(job *J)
 {
     cli_fail(J->c, &J->err);
     return EXIT_FAIL;
+}
+
+/* A thematic map of a result file written by one of the analyses, h_mm high. */
+static cor_status theme_map(job *J, const char *theme, const char *path, const char *title,
+                            double h_mm)
+{
+    cor_map_opts mo = COR_MAP_OPTS_DEFAULT;
+    mo.theme = theme;
+    mo.theme_data = path;
+    mo.title = title;
+    mo.subtitle = "";
+    return cor_report_map(J->rep, J->ds, &mo, h_mm, &J->err);
 }
 
 static int overview(job *J, const parks_info *parks)
@@ -478,7 +475,8 @@ static int accessibility(job *J, const parks_info *parks)
                                           "Accessibility of the parks to ports and airports"),
                                1, &J->err) ||
             cor_report_paragraph(J->rep, text, &J->err) ||
-            /* [report access map] */
+            theme_map(J, "access", pp, tr(t, "园区到最近港口的时间", "Parks: time to the nearest port"),
+                      125) ||
             add_table(J->rep, tr(t, "表 1  园区到最近港口和机场的时间（按港口时间排序）",
                                  "Table 1  Parks to the nearest port and airport, by port time"),
                       hdr, "lllrlr", &tab, &J->err))
@@ -587,7 +585,8 @@ static int corridors(job *J)
                              tr(t, "隶属度 A %", "F A %"), tr(t, "隶属度 B %", "F B %") };
         if (cor_report_heading(J->rep, tr(t, "经济走廊", "Economic corridors"), 1, &J->err) ||
             cor_report_paragraph(J->rep, text, &J->err) ||
-            /* [report corridors map] */
+            theme_map(J, "corridors", gp, tr(t, "经济走廊：路网上的城市间流量",
+                                              "Economic corridors: city-to-city flows"), 125) ||
             add_table(J->rep, tr(t, "表 2  走廊排名", "Table 2  Corridors, ranked"), hc, "rlrrr",
                       &tc, &J->err) ||
             add_table(J->rep, tr(t, "表 3  最强的城市联系（相对最强者 = 100）",
@@ -701,7 +700,8 @@ static int sites(job *J, const char *criteria, const char *candidates, const par
         rc2 = EXIT_FAIL;
     } else if (cor_report_heading(J->rep, tr(t, "选址评价", "Site evaluation"), 1, &J->err) ||
                cor_report_paragraph(J->rep, text, &J->err) ||
-               /* [report sites map] */
+               theme_map(J, "sites", gp, tr(t, "候选地综合得分", "Candidate sites by score"),
+                         125) ||
                add_table(J->rep, tr(t, "表 4  候选地排名与各准则贡献",
                                     "Table 4  Site ranking and each criterion's contribution"),
                          hdr, align, &tab, &J->err))

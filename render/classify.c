@@ -282,3 +282,30 @@ int cor_ramp_color(const char *name, double t, int reverse, double rgb[3])
     }
     return 1;
 }
+
+/* ---- chain names ------------------------------------------------------------------------ */
+
+static const struct { const char *key, *zh, *en; } CHAINS[] = {
+    { "hydrogen", "氢能", "hydrogen" },
+    { "biomedicine", "生物医药", "biomedicine" },
+    { "netsec_industrial_internet", "网络安全和工业互联网", "network security" },
+    { "instruments_machine_tools", "高端仪器设备和工业母机", "instruments, machine tools" },
+    { "nev_connected_vehicles", "新能源和智能网联汽车", "new-energy vehicles" },
+    { "robotics", "机器人", "robotics" },
+    { "cluster_ic", "集成电路集群", "IC cluster" },
+    { "cluster_it_innovation", "信创集群", "IT innovation cluster" },
+    { "cluster_biomedicine", "生物医药集群", "biomedicine cluster" },
+    { "cluster_power_equipment", "电力装备集群", "power equipment cluster" },
+    { "cluster_emergency_equipment", "安全应急装备集群", "emergency equipment cluster" },
+};
+
+int cor_chain_label(const char *key, const char **zh, const char **en)
+{
+    for (size_t i = 0; key && i < sizeof CHAINS / sizeof CHAINS[0]; i++)
+        if (!strcmp(CHAINS[i].key, key)) {
+            *zh = CHAINS[i].zh;
+            *en = CHAINS[i].en;
+            return 1;
+        }
+    return 0;
+}

@@ -428,7 +428,13 @@ static cor_status categorise(cor_map *m, tlayer *tl, cor_error *err)
     cor_status rc = COR_OK;
     for (int c = 0; c < tl->n_classes && rc == COR_OK; c++) {
         char buf[300];
-        if (c < nn)
+        const char *zh, *en;
+        if (c < nn && tl->field && !strcmp(tl->field, "chain") &&
+            cor_chain_label(names[c], &zh, &en)) /* the plan's names, not the keys */
+            snprintf(buf, sizeof buf, "%s%s%s (%zu)", m->o.lang == COR_LANG_EN ? "" : zh,
+                     m->o.lang == COR_LANG_BOTH ? " " : "", m->o.lang == COR_LANG_ZH ? "" : en,
+                     counts[c]);
+        else if (c < nn)
             snprintf(buf, sizeof buf, "%s (%zu)", names[c], counts[c]);
         else
             snprintf(buf, sizeof buf, "%s", m->o.lang == COR_LANG_EN ? "Other"

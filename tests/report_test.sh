@@ -78,7 +78,7 @@ check 'grep -E -q "北京市 +天津市 +$bt " "$TMP/r.txt"' "Beijing-Tianjin li
 # table 1's first row is the park closest to a port, at the minutes corridor access gave
 m=$(ogrinfo -q "$TMP/k/access_parks_ports.gpkg" -sql "SELECT MIN(nearest_min) AS m FROM access" |
     sed -n 's/.*m (Real) = //p' | awk '{printf "%.0f", $1}')
-check 'grep -A1 "最近港口" "$TMP/r.txt" | tail -1 | grep -E -q " $m +"' "table 1 starts at $m min"
+check 'grep -A1 -E "最近港口 +分钟" "$TMP/r.txt" | sed -n 2p | grep -E -q " $m +"' "table 1 starts at $m min"
 
 # --- English, both, no sites ------------------------------------------------------------------
 expect 0 report "$DATA" -o "$TMP/en.pdf" --lang en --criteria none -q

@@ -75,6 +75,10 @@ const char *cor_ramp_list(void);                                    /* static te
 /* The colour at t in [0, 1] (clamped), reversed when reverse; 0 when the ramp is unknown. */
 int cor_ramp_color(const char *name, double t, int reverse, double rgb[3]);
 
+/* The six chains and five clusters of the regional plan by the keys of the parks' chain field
+ * (datasets/README.md): "robotics" -> "机器人" / "robotics". 1 when key is known. */
+int cor_chain_label(const char *key, const char **zh, const char **en);
+
 /* ---- the map document -------------------------------------------------------------------- */
 typedef enum { COR_LANG_ZH = 0, COR_LANG_EN, COR_LANG_BOTH } cor_lang;
 int cor_lang_from_name(const char *name);                           /* -1 when unknown */
