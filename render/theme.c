@@ -653,7 +653,11 @@ static cor_status load_scenario(cor_map *m, const st_theme *th, cor_error *err)
     tlayer *tl = new_layer(m, TK_GRAD, th, err);
     if (!tl)
         return err->code;
-    const char *meas = m->o.theme_field ? m->o.theme_field : "nearest";
+    /* the measure's column as corridor access names it: nearest_min, watt_min, cum_60, ...;
+     * "nearest" and "watt" stand for their _min columns */
+    const char *meas = m->o.theme_field ? m->o.theme_field : "nearest_min";
+    if (!strcmp(meas, "nearest") || !strcmp(meas, "watt"))
+        meas = !strcmp(meas, "nearest") ? "nearest_min" : "watt_min";
     char f1[128];
     if (ends_with(meas, "_change") || ends_with(meas, "_pct") || ends_with(meas, "_before") ||
         ends_with(meas, "_after"))
@@ -684,7 +688,8 @@ static cor_status load_scenario(cor_map *m, const st_theme *th, cor_error *err)
     if (classify_layer(m, tl, method_of(m, th), classes_of(m, th),
                        ends_with(f1, "_pct") ? "%" : minutes ? tx(m, &th->unit, ubuf, sizeof ubuf) : "",
                        0, err) ||
-        set_heading(m, tl, "nearest_change", err))
+        /* any change field takes the style's "Change (after - before)"; others their name */
+        set_heading(m, tl, ends_with(f1, "_change") ? f1 : "nearest_min_change", err))
         return err->code;
     tl->continuous = 1;
     if (hl) {

@@ -41,11 +41,20 @@ $C site --candidates grid:5km --within 河北 --criteria $CRIT/relocate_beijing_
   --top 5 -q -o out/sites_relocation_grid.gpkg | tee out/sites_relocation_grid.txt
 $C site --candidates parks --criteria $CRIT/robotics_plant.json --explain --top 5 -q \
   -o out/sites_robotics.csv | tee out/sites_robotics.txt
+echo "== Thematic maps of the results"
+$C render --theme access --results out/access_parks_ports.gpkg -q -o out/map_access_ports.png
+$C render --theme isochrone --results out/isochrones_beijing.gpkg --extent Beijing -q \
+  -o out/map_isochrones_beijing.png
+$C render --theme corridors --results out/corridors.gpkg -q -o out/map_corridors.pdf
+$C render --theme sites --results out/sites_relocation_grid.gpkg -q -o out/map_sites_relocation.png
+$C render --theme scenario --results out/scenario_huanghua_railway.gpkg -q \
+  -o out/map_scenario_huanghua_railway.png
 echo "== The report"
 $C report -q -o out/report.pdf
 $C report -q --lang en -o out/report_en.pdf
-echo "Wrote into out/: the report (report.pdf, report_en.pdf), the base map (base_map.png, .pdf), the network (network.gpkg), routes,"
-echo "a city-port travel-time matrix, isochrones from Beijing, park accessibility to ports and"
+echo "Wrote into out/: the report (report.pdf, report_en.pdf), maps (base_map.png, .pdf,"
+echo "map_*.png: accessibility, isochrones, corridors, sites, a scenario), the network"
+echo "(network.gpkg), routes, a city-port travel-time matrix, isochrones from Beijing, park accessibility to ports and"
 echo "airports, economic corridors (corridors.gpkg, linkage.csv, corridors.csv, ...) and site"
 echo "rankings for a Beijing function moving to Hebei and for a robotics plant, and two"
 echo "scenarios (scenario_*.gpkg): the Huanghua port intercity railway, a faster Beijing-Tangshan."

@@ -161,9 +161,9 @@ JSON
 ogr2ogr -f GPKG "$R/sites.gpkg" "$TMP/sites.geojson" -nln sites >/dev/null 2>&1
 cat >"$TMP/delta.geojson" <<'JSON'
 {"type": "FeatureCollection", "features": [
- {"type": "Feature", "properties": {"name": "北京经开区", "nearest_before": 95, "nearest_after": 70, "nearest_change": -25, "nearest_pct": -26.3}, "geometry": {"type": "Point", "coordinates": [116.45, 39.8]}},
- {"type": "Feature", "properties": {"name": "廊坊开发区", "nearest_before": 60, "nearest_after": 52, "nearest_change": -8, "nearest_pct": -13.3}, "geometry": {"type": "Point", "coordinates": [116.7, 39.55]}},
- {"type": "Feature", "properties": {"name": "保定", "nearest_before": 150, "nearest_after": 156, "nearest_change": 6, "nearest_pct": 4.0}, "geometry": {"type": "Point", "coordinates": [115.5, 38.9]}}]}
+ {"type": "Feature", "properties": {"name": "北京经开区", "nearest_min_before": 95, "nearest_min_after": 70, "nearest_min_change": -25, "nearest_min_pct": -26.3}, "geometry": {"type": "Point", "coordinates": [116.45, 39.8]}},
+ {"type": "Feature", "properties": {"name": "廊坊开发区", "nearest_min_before": 60, "nearest_min_after": 52, "nearest_min_change": -8, "nearest_min_pct": -13.3}, "geometry": {"type": "Point", "coordinates": [116.7, 39.55]}},
+ {"type": "Feature", "properties": {"name": "保定", "nearest_min_before": 150, "nearest_min_after": 156, "nearest_min_change": 6, "nearest_min_pct": 4.0}, "geometry": {"type": "Point", "coordinates": [115.5, 38.9]}}]}
 JSON
 cat >"$TMP/lines.geojson" <<'JSON'
 {"type": "FeatureCollection", "features": [
@@ -209,8 +209,8 @@ check 'jq -r ".legend[].text" "$TMP/out" | grep -q "园区（按产业链）"' "
 theme_ok sites --results "$R/sites.gpkg"
 theme_ok scenario --results "$R/delta.gpkg"
 check 'jq -r ".legend[].text" "$TMP/out" | grep -q "情景线路：铁路"' "scenario: the edited lines in the legend"
-theme_ok scenario --results "$R/delta.gpkg" --field nearest_pct --extent Beijing
-check '[ "$(jq .thematic.inset "$TMP/out")" = true ] && [ "$(jq -r .thematic.field "$TMP/out")" = nearest_pct ]' \
+theme_ok scenario --results "$R/delta.gpkg" --field nearest_min_pct --extent Beijing
+check '[ "$(jq .thematic.inset "$TMP/out")" = true ] && [ "$(jq -r .thematic.field "$TMP/out")" = nearest_min_pct ]' \
   "scenario on Beijing: the locator inset, the chosen field"
 
 expect 1 render "$DATA" --theme access --results "$R/iso.gpkg" -o "$O/t.png"

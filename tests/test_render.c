@@ -889,18 +889,18 @@ static const char *scenario_fixture(void)
     static char path[512];
     snprintf(path, sizeof path, "%s", td_tmp("delta.gpkg"));
     const td_feature delta[] = {
-        { "POINT (116.45 39.80)", { "name=北京经开区", "nearest_before=95", "nearest_after=70",
-                                    "nearest_change=-25" } },
-        { "POINT (116.30 40.00)", { "name=中关村", "nearest_before=110", "nearest_after=92",
-                                    "nearest_change=-18" } },
-        { "POINT (116.70 39.55)", { "name=廊坊开发区", "nearest_before=60", "nearest_after=52",
-                                    "nearest_change=-8" } },
-        { "POINT (117.20 39.10)", { "name=天津滨海", "nearest_before=20", "nearest_after=20",
-                                    "nearest_change=0" } },
-        { "POINT (115.50 38.90)", { "name=保定", "nearest_before=150", "nearest_after=156",
-                                    "nearest_change=6" } },
-        { "POINT (114.50 38.05)", { "name=石家庄", "nearest_before=200", "nearest_after=212",
-                                    "nearest_change=12" } },
+        { "POINT (116.45 39.80)", { "name=北京经开区", "nearest_min_before=95", "nearest_min_after=70",
+                                    "nearest_min_change=-25" } },
+        { "POINT (116.30 40.00)", { "name=中关村", "nearest_min_before=110", "nearest_min_after=92",
+                                    "nearest_min_change=-18" } },
+        { "POINT (116.70 39.55)", { "name=廊坊开发区", "nearest_min_before=60", "nearest_min_after=52",
+                                    "nearest_min_change=-8" } },
+        { "POINT (117.20 39.10)", { "name=天津滨海", "nearest_min_before=20", "nearest_min_after=20",
+                                    "nearest_min_change=0" } },
+        { "POINT (115.50 38.90)", { "name=保定", "nearest_min_before=150", "nearest_min_after=156",
+                                    "nearest_min_change=6" } },
+        { "POINT (114.50 38.05)", { "name=石家庄", "nearest_min_before=200", "nearest_min_after=212",
+                                    "nearest_min_change=12" } },
     };
     const td_feature lines[] = {
         { "LINESTRING (116.40 39.90, 116.90 39.50, 117.70 39.00)",
@@ -1010,7 +1010,7 @@ static void test_themes(void)
             CHECK_NEAR(ti.breaks[ti.n_classes], 0.82, 1e-12);
         }
         if (!strcmp(T[t].theme, "scenario")) {
-            CHECK_STR_CONTAINS(ti.field, "nearest_change");
+            CHECK_STR_CONTAINS(ti.field, "nearest_min_change");
             CHECK_NEAR(ti.breaks[0], -25, 0);
             CHECK_NEAR(ti.breaks[ti.n_classes], 12, 0);
             CHECK(legend_has(m, "情景线路：铁路"));
