@@ -52,6 +52,7 @@ void cor_engine_destroy(cor_engine *e)
     free(e->rev_time);
     free(e->rev_kind);
     free(e->fwd_adj);
+    free(e->rev_adj);
     free(e->place_at);
     free(e->grid_first);
     free(e->grid_nodes);
@@ -146,9 +147,10 @@ cor_engine *cor_engine_create(const cor_graph *g, cor_error *err)
     e->rev_time = malloc((m + 1) * sizeof *e->rev_time);
     e->rev_kind = malloc(m + 1);
     e->fwd_adj = malloc((m + 1) * sizeof *e->fwd_adj);
+    e->rev_adj = malloc((m + 1) * sizeof *e->rev_adj);
     e->place_at = malloc((n + 1) * sizeof *e->place_at);
     if (!e->rev_first || !e->rev_tail || !e->rev_fwd || !e->rev_time || !e->rev_kind ||
-        !e->fwd_adj || !e->place_at || !build_grid(e)) {
+        !e->fwd_adj || !e->rev_adj || !e->place_at || !build_grid(e)) {
         cor_error_set(err, COR_ERR_NOMEM, "out of memory creating the routing engine");
         cor_engine_destroy(e);
         return NULL;
@@ -173,6 +175,7 @@ cor_engine *cor_engine_create(const cor_graph *g, cor_error *err)
             e->rev_fwd[k] = (uint32_t)f;
             e->rev_time[k] = c->time_ms[f];
             e->rev_kind[k] = c->kind[f];
+            e->rev_adj[k] = (cor_adj){ u, c->time_ms[f] };
         }
     free(fill);
     for (size_t i = 0; i < n; i++)
@@ -261,7 +264,8 @@ struct cor_router {
     int layers, backward, times_only;
     uint64_t settled;
     /* times-only searches over every edge: a distance per node and a radix heap */
-    tnode *tn;                  /* n + 1 records; the last one only ends the adjacency */
+    tnode *tn_fwd, *tn_bwd;     /* n + 1 records each; the last one only ends the edges */
+    tnode *tn;                  /* the one the last run used */
     rbucket rb[RADIX_BUCKETS];
     int fast;                   /* the last run used them */
 };
@@ -279,7 +283,8 @@ void cor_router_destroy(cor_router *r)
 {
     if (!r)
         return;
-    free(r->tn);
+    free(r->tn_fwd);
+    free(r->tn_bwd);
     for (unsigned b = 0; b < RADIX_BUCKETS; b++)
         free(r->rb[b].a);
     router_free_arrays(r);
@@ -445,19 +450,21 @@ static int rrefill(rbucket *rb, uint32_t *last, const tnode *tn)
     return 0;
 }
 
-/* Forward, every edge, times only: the leanest loop (a distance per node, no parents). */
+/* Every edge, times only, forward or backward: the leanest loop (a time per node, no
+ * parents). */
 static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_anchor *anchors,
                                  size_t n, cor_error *err)
 {
     const cor_csr *c = &r->e->csr;
     uint32_t nn = c->n_nodes;
-    if (!r->tn) {
-        if (!(r->tn = malloc((nn + 1) * sizeof *r->tn)))
+    tnode **slot = s->backward ? &r->tn_bwd : &r->tn_fwd;
+    if (!*slot) {
+        if (!(*slot = malloc((nn + 1) * sizeof **slot)))
             return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
         for (uint32_t i = 0; i <= nn; i++)
-            r->tn[i].first = (uint32_t)c->first_out[i];
+            (*slot)[i].first = s->backward ? r->e->rev_first[i] : (uint32_t)c->first_out[i];
     }
-    tnode *tn = r->tn;
+    tnode *tn = r->tn = *slot;
     for (uint32_t i = 0; i < nn; i++)
         tn[i].dist = COR_UNREACHABLE;
     rbucket *rb = r->rb;
@@ -486,7 +493,7 @@ static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_a
         }
     }
     r->settled = 0;
-    const cor_adj *adj = r->e->fwd_adj;
+    const cor_adj *adj = s->backward ? r->e->rev_adj : r->e->fwd_adj;
     while (!oom) {
         if (!rb[0].n) {
             int got = rrefill(rb, &last, tn);
@@ -540,7 +547,7 @@ cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *
     r->layers = s->mode == COR_MODE_RAIL ? 3 : 1;
     r->backward = s->backward;
     r->times_only = s->times_only;
-    r->fast = s->times_only && s->mode == COR_MODE_MULTI && !s->backward;
+    r->fast = s->times_only && s->mode == COR_MODE_MULTI;
     if (r->fast)
         return run_times_only(r, s, anchors, n, err);
     if (!router_alloc(r, (size_t)nn * (size_t)r->layers + 1))

@@ -15,6 +15,7 @@ struct cor_engine {
     /* the forward edges for the times-only searches: each edge's head and time side by
      * side, so a relaxation reads one cache line where the graph's arrays need two */
     cor_adj *fwd_adj;
+    cor_adj *rev_adj;           /* the same for the reverse CSR: (tail, time) */
     int32_t *place_at;          /* place index per node or -1 */
     double gx0, gy0, gcell;     /* grid of the nodes points snap to */
     size_t gnx, gny;
