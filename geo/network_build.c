@@ -1,11 +1,13 @@
 /* network_build.c: builds the multimodal graph: vertex noding, snapping of dangling ends,
  * stations on rail, access links, spatial node order, CSR and connected components. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "graph.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define NONE32 UINT32_MAX
@@ -94,11 +96,28 @@ static size_t vt_home(const vtable *v, uint64_t key)
     return (size_t)(((unsigned __int128)mix64(key) * v->cap) >> 64);
 }
 
+/* malloc for a large array read at random: aligned to 2 MiB and asking Linux for huge pages,
+ * so that its lookups miss the TLB far less often (a no-op elsewhere). Freed with free(). */
+static void *big_alloc(size_t bytes)
+{
+    enum { HUGE = 2u << 20 };
+    if (bytes < 4 * (size_t)HUGE)
+        return malloc(bytes);
+    void *p = NULL;
+    size_t rounded = (bytes + HUGE - 1) / HUGE * HUGE;
+    if (posix_memalign(&p, HUGE, rounded))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 static int vt_init(vtable *v, size_t expected)
 {
     v->cap = expected + expected / 2 + 1024;
     v->used = 0;
-    v->t = malloc(v->cap * sizeof *v->t);
+    v->t = big_alloc(v->cap * sizeof *v->t);
     if (!v->t)
         return 0;
     for (size_t i = 0; i < v->cap; i++)
