@@ -304,11 +304,12 @@ static long add_part(double *xy, OGRGeometryH part, int geographic)
 
 /* ---- points in blocks, reprojected on a second thread while the reading goes on ---------- */
 /* The reader fills blocks of points (a feature never straddles two) and queues each full
- * one; a worker thread with its own PROJ transform reprojects queued blocks in place, the
- * reader helps once it is done, and the blocks are then joined into one array. Blocks never
+ * one; a worker thread with its own PROJ transform (started once a few blocks are queued, so
+ * small layers do without) reprojects queued blocks in place, the reader helps once it is
+ * done, and the blocks are then joined into one array. Blocks never
  * move, so the worker can work on them while the reader goes on; the order of the points
  * and every coordinate are those of reading everything first and transforming it after. */
-enum { BLOCK_POINTS = 32768 };
+enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4 };
 typedef struct { double *xy; size_t n; } pblock;
 typedef struct {
     pthread_mutex_t mu;
@@ -392,7 +393,7 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
     pthread_t worker;
-    int has_worker = rx && rx->main && rx->make && pthread_create(&worker, NULL, xq_worker, &q) == 0;
+    int has_worker = 0;         /* started once there is enough to share (small layers: none) */
     double *cur = NULL;         /* the block being filled */
     size_t cur_n = 0, cur_cap = 0;
     int ok = lines_reserve(out, &caps, 1);
@@ -435,6 +436,8 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
                 cur = NULL;
             else if (!cur_n)
                 free(cur);
+            if (ok && !has_worker && q.nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
+                has_worker = pthread_create(&worker, NULL, xq_worker, &q) == 0;
             cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
             cur_n = 0;
             if (!ok || !(cur = malloc(2 * cur_cap * sizeof *cur))) {
