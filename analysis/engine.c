@@ -1,6 +1,7 @@
 /* engine.c: the routing engine (reverse CSR, node index) and per-thread routers running
  * Dijkstra with an indexed 4-ary heap over the graph, or over its three-layer expansion for
- * the rail mode (before boarding, on a train, after alighting). */
+ * the rail mode (before boarding, on a train, after alighting); searches for times only over
+ * every edge use a radix heap instead. */
 #include "corridor/routing.h"
 #include "engine_internal.h"
 
@@ -50,6 +51,8 @@ void cor_engine_destroy(cor_engine *e)
     free(e->rev_fwd);
     free(e->rev_time);
     free(e->rev_kind);
+    free(e->fwd_adj);
+    free(e->rev_adj);
     free(e->place_at);
     free(e->grid_first);
     free(e->grid_nodes);
@@ -143,13 +146,17 @@ cor_engine *cor_engine_create(const cor_graph *g, cor_error *err)
     e->rev_fwd = malloc((m + 1) * sizeof *e->rev_fwd);
     e->rev_time = malloc((m + 1) * sizeof *e->rev_time);
     e->rev_kind = malloc(m + 1);
+    e->fwd_adj = malloc((m + 1) * sizeof *e->fwd_adj);
+    e->rev_adj = malloc((m + 1) * sizeof *e->rev_adj);
     e->place_at = malloc((n + 1) * sizeof *e->place_at);
     if (!e->rev_first || !e->rev_tail || !e->rev_fwd || !e->rev_time || !e->rev_kind ||
-        !e->place_at || !build_grid(e)) {
+        !e->fwd_adj || !e->rev_adj || !e->place_at || !build_grid(e)) {
         cor_error_set(err, COR_ERR_NOMEM, "out of memory creating the routing engine");
         cor_engine_destroy(e);
         return NULL;
     }
+    for (size_t i = 0; i < m; i++)
+        e->fwd_adj[i] = (cor_adj){ c->head[i], c->time_ms[i] };
     for (size_t i = 0; i < m; i++)
         e->rev_first[c->head[i] + 1]++;
     for (size_t i = 0; i < n; i++)
@@ -168,6 +175,7 @@ cor_engine *cor_engine_create(const cor_graph *g, cor_error *err)
             e->rev_fwd[k] = (uint32_t)f;
             e->rev_time[k] = c->time_ms[f];
             e->rev_kind[k] = c->kind[f];
+            e->rev_adj[k] = (cor_adj){ u, c->time_ms[f] };
         }
     free(fill);
     for (size_t i = 0; i < n; i++)
@@ -232,6 +240,11 @@ cor_status cor_engine_anchor_xy(const cor_engine *e, double x, double y, double 
 /* ---- router ------------------------------------------------------------------------------- */
 
 typedef struct { uint32_t key, st; } hitem;
+typedef struct { hitem *a; size_t n, cap; } rbucket;
+/* A node of a times-only search: its time and where its edges start, side by side, so that
+ * reading a neighbour's time also brings in where to find its edges when it is settled. */
+typedef struct { uint32_t dist, first; } tnode;
+#define RADIX_BUCKETS 33
 
 /* Everything a search keeps per state, together: one cache line holds two states, so a
  * relaxation touches one place in memory instead of six arrays. */
@@ -250,10 +263,10 @@ struct cor_router {
     uint32_t *target_stamp;     /* per node */
     int layers, backward, times_only;
     uint64_t settled;
-    /* times-only searches over every edge: a distance per node and a lazy 4-ary heap */
-    uint32_t *tdist;
-    hitem *lheap;
-    size_t lheap_cap;
+    /* times-only searches over every edge: a distance per node and a radix heap */
+    tnode *tn_fwd, *tn_bwd;     /* n + 1 records each; the last one only ends the edges */
+    tnode *tn;                  /* the one the last run used */
+    rbucket rb[RADIX_BUCKETS];
     int fast;                   /* the last run used them */
 };
 
@@ -270,8 +283,10 @@ void cor_router_destroy(cor_router *r)
 {
     if (!r)
         return;
-    free(r->tdist);
-    free(r->lheap);
+    free(r->tn_fwd);
+    free(r->tn_bwd);
+    for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+        free(r->rb[b].a);
     router_free_arrays(r);
     free(r->target_stamp);
     free(r);
@@ -378,62 +393,85 @@ static uint32_t answer_phase(const cor_router *r)
     return r->layers == 3 ? (r->backward ? 0 : 2) : 0;
 }
 
-/* Lazy 4-ary heap of (time, node): stale entries are skipped when popped. */
-static inline void lheap_push(hitem *h, size_t *n, hitem x)
+/* Radix heap of (time, node) for the times-only searches (Ahuja, Mehlhorn, Orlin and
+ * Tarjan): Dijkstra pops times in increasing order, so every queued time is >= the last one
+ * popped, and bucket b > 0 holds the entries whose time first differs from it in bit b - 1
+ * (bucket 0: equal to it). A push is an append; a pop from an empty bucket 0 empties the
+ * lowest non-empty bucket into lower ones around its minimum, so an entry moves at most 32
+ * times and in practice a few. Stale entries (a later push improved the node) are dropped
+ * when they are moved. */
+static inline unsigned rbucket_of(uint32_t key, uint32_t last)
 {
-    size_t i = (*n)++;
-    while (i) {
-        size_t p = (i - 1) / 4;
-        if (h[p].key <= x.key)
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = x;
+    return key == last ? 0u : 32u - (unsigned)__builtin_clz(key ^ last);
 }
 
-static inline hitem lheap_pop(hitem *h, size_t *n)
+/* Appends x to bucket b; 0 when out of memory. */
+static inline int rpush(rbucket *rb, unsigned b, hitem x)
 {
-    hitem top = h[0], x = h[--(*n)];
-    size_t i = 0, m = *n;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= m)
-            break;
-        size_t best = c, end = c + 4 < m ? c + 4 : m;
-        for (size_t k = c + 1; k < end; k++)
-            if (h[k].key < h[best].key)
-                best = k;
-        if (h[best].key >= x.key)
-            break;
-        h[i] = h[best];
-        i = best;
+    rbucket *k = &rb[b];
+    if (__builtin_expect(k->n == k->cap, 0)) {
+        size_t cap = k->cap ? 2 * k->cap : 1024;
+        hitem *a = realloc(k->a, cap * sizeof *a);
+        if (!a)
+            return 0;
+        k->a = a;
+        k->cap = cap;
     }
-    if (m)
-        h[i] = x;
-    return top;
+    k->a[k->n++] = x;
+    return 1;
 }
 
-/* Forward, every edge, times only: the leanest loop (a distance per node, no parents). */
+/* Refills bucket 0 from the lowest non-empty bucket, dropping stale entries; sets *last to
+ * the new minimum. Returns 0 when the heap is empty, -1 when out of memory. */
+static int rrefill(rbucket *rb, uint32_t *last, const tnode *tn)
+{
+    for (unsigned b = 1; b < RADIX_BUCKETS; b++) {
+        rbucket *k = &rb[b];
+        if (!k->n)
+            continue;
+        size_t m = 0;
+        uint32_t lo = UINT32_MAX;
+        for (size_t i = 0; i < k->n; i++) {
+            hitem x = k->a[i];
+            if (x.key > tn[x.st].dist)
+                continue; /* stale */
+            k->a[m++] = x;
+            lo = x.key < lo ? x.key : lo;
+        }
+        k->n = 0;
+        if (!m)
+            continue;
+        *last = lo;
+        for (size_t i = 0; i < m; i++) /* every key lands in a bucket below b */
+            if (!rpush(rb, rbucket_of(k->a[i].key, lo), k->a[i]))
+                return -1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Every edge, times only, forward or backward: the leanest loop (a time per node, no
+ * parents). */
 static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_anchor *anchors,
                                  size_t n, cor_error *err)
 {
     const cor_csr *c = &r->e->csr;
     uint32_t nn = c->n_nodes;
-    size_t need = (size_t)c->n_edges + n + 1;
-    if (!r->tdist && !(r->tdist = malloc((nn + 1) * sizeof *r->tdist)))
-        return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
-    if (r->lheap_cap < need) {
-        hitem *h = realloc(r->lheap, need * sizeof *h);
-        if (!h)
+    tnode **slot = s->backward ? &r->tn_bwd : &r->tn_fwd;
+    if (!*slot) {
+        if (!(*slot = malloc((nn + 1) * sizeof **slot)))
             return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
-        r->lheap = h;
-        r->lheap_cap = need;
+        for (uint32_t i = 0; i <= nn; i++)
+            (*slot)[i].first = s->backward ? r->e->rev_first[i] : (uint32_t)c->first_out[i];
     }
-    uint32_t *dist = r->tdist;
-    memset(dist, 0xff, nn * sizeof *dist);
-    hitem *h = r->lheap;
-    size_t hn = 0, remaining = 0;
+    tnode *tn = r->tn = *slot;
+    for (uint32_t i = 0; i < nn; i++)
+        tn[i].dist = COR_UNREACHABLE;
+    rbucket *rb = r->rb;
+    for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+        rb[b].n = 0;
+    uint32_t last = 0;
+    size_t remaining = 0;
     if (++r->run == 0) {
         memset(r->target_stamp, 0, (nn + 1) * sizeof *r->target_stamp);
         r->run = 1;
@@ -443,23 +481,33 @@ static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_a
             r->target_stamp[s->targets[i]] = r->run;
             remaining++;
         }
+    int oom = 0;
     for (size_t i = 0; i < n; i++) {
         if (anchors[i].node >= nn)
             return cor_error_set(err, COR_ERR_INTERNAL, "anchor node %u out of range",
                                  anchors[i].node);
-        if (anchors[i].offset_ms < dist[anchors[i].node]) {
-            dist[anchors[i].node] = anchors[i].offset_ms;
-            lheap_push(h, &hn, (hitem){ anchors[i].offset_ms, anchors[i].node });
+        if (anchors[i].offset_ms < tn[anchors[i].node].dist) {
+            tn[anchors[i].node].dist = anchors[i].offset_ms;
+            oom |= !rpush(rb, rbucket_of(anchors[i].offset_ms, last),
+                          (hitem){ anchors[i].offset_ms, anchors[i].node });
         }
     }
     r->settled = 0;
-    while (hn) {
-        hitem top = lheap_pop(h, &hn);
+    const cor_adj *adj = s->backward ? r->e->rev_adj : r->e->fwd_adj;
+    while (!oom) {
+        if (!rb[0].n) {
+            int got = rrefill(rb, &last, tn);
+            if (got <= 0) {
+                oom = got < 0;
+                break;
+            }
+        }
+        hitem top = rb[0].a[--rb[0].n];
         uint32_t u = top.st, d = top.key;
-        if (d > dist[u])
+        if (d > tn[u].dist)
             continue; /* stale */
         if (d > s->max_ms) {
-            dist[u] = COR_UNREACHABLE; /* beyond the limit: not reached */
+            tn[u].dist = COR_UNREACHABLE; /* beyond the limit: not reached */
             break;
         }
         r->settled++;
@@ -468,20 +516,25 @@ static cor_status run_times_only(cor_router *r, const cor_search *s, const cor_a
             if (--remaining == 0)
                 break;
         }
-        for (uint64_t f = c->first_out[u]; f < c->first_out[u + 1]; f++) {
-            uint32_t nd = d + c->time_ms[f], v = c->head[f];
-            if (nd >= d && nd < dist[v]) {
-                dist[v] = nd;
-                lheap_push(h, &hn, (hitem){ nd, v });
+        for (uint32_t f = tn[u].first, fe = tn[u + 1].first; f < fe; f++) {
+            uint32_t nd = d + adj[f].time_ms, v = adj[f].head;
+            if (nd >= d && nd < tn[v].dist) {
+                tn[v].dist = nd;
+                __builtin_prefetch(&adj[tn[v].first]); /* v's edges, wanted when settled */
+                if (!rpush(rb, rbucket_of(nd, last), (hitem){ nd, v }))
+                    oom = 1;
             }
         }
     }
     /* what was not settled is not final: queued entries hold the only unsettled times */
-    while (hn) {
-        hitem x = lheap_pop(h, &hn);
-        if (x.key <= dist[x.st])
-            dist[x.st] = COR_UNREACHABLE;
+    for (unsigned b = 0; b < RADIX_BUCKETS; b++) {
+        for (size_t i = 0; i < rb[b].n; i++)
+            if (rb[b].a[i].key <= tn[rb[b].a[i].st].dist)
+                tn[rb[b].a[i].st].dist = COR_UNREACHABLE;
+        rb[b].n = 0;
     }
+    if (oom)
+        return cor_error_set(err, COR_ERR_NOMEM, "out of memory for a search");
     return COR_OK;
 }
 
@@ -494,7 +547,7 @@ cor_status cor_router_run(cor_router *r, const cor_search *s, const cor_anchor *
     r->layers = s->mode == COR_MODE_RAIL ? 3 : 1;
     r->backward = s->backward;
     r->times_only = s->times_only;
-    r->fast = s->times_only && s->mode == COR_MODE_MULTI && !s->backward;
+    r->fast = s->times_only && s->mode == COR_MODE_MULTI;
     if (r->fast)
         return run_times_only(r, s, anchors, n, err);
     if (!router_alloc(r, (size_t)nn * (size_t)r->layers + 1))
@@ -606,7 +659,7 @@ uint32_t cor_router_time_ms(const cor_router *r, uint32_t node)
     if (node >= r->e->csr.n_nodes)
         return COR_UNREACHABLE;
     if (r->fast)
-        return r->tdist[node];
+        return r->tn[node].dist;
     uint32_t st = state_of(r, node);
     return r->s[st].stamp == r->run ? r->s[st].dist : COR_UNREACHABLE;
 }

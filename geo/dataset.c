@@ -268,35 +268,16 @@ static size_t drop_nan_lines(cor_lines *l)
     return dropped;
 }
 
-/* Reprojects n points in place, split over the OpenMP threads, each with its own PROJ
- * transform (PROJ objects are single-threaded). Returns how many points failed. */
-static size_t transform_parallel(const char *src, const char *dst, const cor_bbox *extent,
-                                 double *xy, size_t n, cor_status *rc, cor_error *err)
+/* What the reading thread of cor_src_read_lines needs to make its own transform. */
+typedef struct { const char *src, *dst; const cor_bbox *extent; } xform_recipe;
+
+static cor_xform *make_xform(void *user)
 {
-    int nt = n >= 200000 ? omp_get_max_threads() : 1;
-    if (nt > 16)
-        nt = 16;
-    cor_xform *t[16] = { 0 };
-    *rc = COR_OK;
-    for (int i = 0; i < nt; i++)
-        if (!(t[i] = cor_xform_create(src, dst, err))) {
-            *rc = err ? err->code : COR_ERR_INPUT;
-            nt = i;
-            break;
-        } else if (extent) {
-            cor_xform_prefer_fast(t[i], extent);
-        }
-    size_t bad = 0;
-    if (*rc == COR_OK) {
-#pragma omp parallel for num_threads(nt) reduction(+ : bad) schedule(static, 1)
-        for (int i = 0; i < nt; i++) {
-            size_t a = n * (size_t)i / (size_t)nt, b = n * (size_t)(i + 1) / (size_t)nt;
-            bad += cor_xform_run(t[i], xy + 2 * a, b - a);
-        }
-    }
-    for (int i = 0; i < nt; i++)
-        cor_xform_destroy(t[i]);
-    return bad;
+    const xform_recipe *x = user;
+    cor_xform *t = cor_xform_create(x->src, x->dst, NULL);
+    if (t && x->extent)
+        cor_xform_prefer_fast(t, x->extent);
+    return t;
 }
 
 static cor_status project_places(cor_dataset *ds, const char *src_crs, cor_places *p,
@@ -360,13 +341,20 @@ static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
     cor_status rc = COR_OK;
     if (role == COR_ROLE_RAIL || role == COR_ROLE_ROAD) {
         cor_lines *l = &ds->lines[role];
-        rc = cor_src_read_lines(ds->src, layer, role, spec, classify, l, st, err);
         cor_bbox ext;
         int has_ext = cor_src_layer_extent(ds->src, layer, &ext);
-        if (rc == COR_OK &&
-            transform_parallel(wkt, ds->working_crs, has_ext ? &ext : NULL, l->xy, l->n_points,
-                               &rc, err) &&
-            rc == COR_OK) {
+        /* reprojected while read: a second thread transforms what the reader has read */
+        xform_recipe recipe = { wkt, ds->working_crs, has_ext ? &ext : NULL };
+        cor_read_xform rx = { cor_xform_create(wkt, ds->working_crs, err),
+                              omp_get_max_threads() > 1 ? make_xform : NULL, &recipe, 0 };
+        if (!rx.main)
+            rc = err ? err->code : COR_ERR_INPUT;
+        else if (has_ext)
+            cor_xform_prefer_fast(rx.main, &ext);
+        if (rc == COR_OK)
+            rc = cor_src_read_lines(ds->src, layer, role, spec, classify, &rx, l, st, err);
+        cor_xform_destroy(rx.main);
+        if (rc == COR_OK && rx.bad) {
             size_t d = drop_nan_lines(l);
             st->skipped_nan += (int64_t)d;
             st->parts -= (int64_t)d;

@@ -38,9 +38,21 @@ int cor_src_layer_is_geographic(const cor_src *s, int i);
 /* Readers fill coordinates in the layer's own CRS; the caller reprojects. class_of maps a
  * class field value to cor_line_class (NULL value when the field is absent). */
 typedef int (*cor_classify_fn)(const char *value, const cor_role_spec *spec, cor_role role);
+typedef struct cor_xform cor_xform;
+/* How cor_src_read_lines reprojects the lines it reads: with main in the calling thread and,
+ * when make is set, on a second thread with a transform that make(user) creates there (the
+ * same transformation; NULL: none), while the reading goes on. bad: points that failed to
+ * transform (set to NaN; the caller drops their lines). */
+typedef struct {
+    cor_xform *main;
+    cor_xform *(*make)(void *user);
+    void *user;
+    size_t bad;
+} cor_read_xform;
+/* Lines in the layer's CRS, or reprojected as rx says (rx NULL: not reprojected). */
 cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
-                              cor_classify_fn classify, cor_lines *out, cor_load_stats *st,
-                              cor_error *err);
+                              cor_classify_fn classify, cor_read_xform *rx, cor_lines *out,
+                              cor_load_stats *st, cor_error *err);
 cor_status cor_src_read_points(cor_src *s, int layer, const cor_role_spec *spec,
                                cor_places *out, cor_load_stats *st, cor_error *err);
 /* Polygons are reprojected to target_crs by OGR and returned as WKB (not yet made valid). */
@@ -54,7 +66,6 @@ cor_status cor_src_read_features(cor_src *s, int layer, const char *target_crs,
                                  cor_error *err);
 
 /* ---- crs_proj.c: the PROJ adapter --------------------------------------------------------- */
-typedef struct cor_xform cor_xform;
 /* src and dst are anything proj_create() accepts (WKT, "EPSG:n", PROJ strings). Axis order is
  * always x/east, y/north (lon, lat for geographic CRSs). */
 cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err);

@@ -250,7 +250,7 @@ static int coord_ok(double x, double y, int geographic)
 }
 
 /* Growable arrays for the line store. */
-typedef struct { size_t lines_cap, pts_cap; } line_caps;
+typedef struct { size_t lines_cap; } line_caps;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -267,7 +267,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
-static int lines_reserve(cor_lines *o, line_caps *c, size_t add_lines, size_t add_pts)
+static int lines_reserve(cor_lines *o, line_caps *c, size_t add_lines)
 {
     size_t lc = c->lines_cap, lc2 = c->lines_cap, lc3 = c->lines_cap, lc4 = c->lines_cap;
     size_t need = o->n_lines + add_lines + 1;
@@ -277,18 +277,18 @@ static int lines_reserve(cor_lines *o, line_caps *c, size_t add_lines, size_t ad
         !grow((void **)&o->fid, &lc4, need, sizeof(int64_t)))
         return 0;
     c->lines_cap = lc;
-    return grow((void **)&o->xy, &c->pts_cap, 2 * (o->n_points + add_pts), sizeof(double));
+    return 1;
 }
 
-/* Appends one line part; drops repeated points. Returns 1 kept, 0 degenerate, -1 bad coords. */
-static int add_part(cor_lines *o, OGRGeometryH part, int geographic)
+/* Writes one line part's points to xy, dropping repeated points. Returns how many it kept
+ * (0: degenerate, fewer than 2), or -1 for bad coordinates. */
+static long add_part(double *xy, OGRGeometryH part, int geographic)
 {
     int n = OGR_G_GetPointCount(part);
     if (n < 2)
         return 0;
-    double *xy = o->xy + 2 * o->n_points;
     OGR_G_GetPoints(part, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
-    size_t k = 0;
+    long k = 0;
     for (int i = 0; i < n; i++) {
         double x = xy[2 * i], y = xy[2 * i + 1];
         if (!coord_ok(x, y, geographic))
@@ -299,30 +299,109 @@ static int add_part(cor_lines *o, OGRGeometryH part, int geographic)
         xy[2 * k + 1] = y;
         k++;
     }
-    if (k < 2)
-        return 0;
-    o->n_points += k;
-    return 1;
+    return k < 2 ? 0 : k;
+}
+
+/* ---- points in blocks, reprojected on a second thread while the reading goes on ---------- */
+/* The reader fills blocks of points (a feature never straddles two) and queues each full
+ * one; a worker thread with its own PROJ transform (started once a few blocks are queued, so
+ * small layers do without) reprojects queued blocks in place, the reader helps once it is
+ * done, and the blocks are then joined into one array. Blocks never
+ * move, so the worker can work on them while the reader goes on; the order of the points
+ * and every coordinate are those of reading everything first and transforming it after. */
+enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4 };
+typedef struct { double *xy; size_t n; } pblock;
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pblock *b;
+    size_t nb, cap, next;       /* blocks queued; next: the first no thread has taken */
+    int closed;                 /* the reader has queued its last block */
+    size_t bad;                 /* points that failed to transform */
+    cor_read_xform *rx;
+} xqueue;
+
+/* Queues a full block (taking it); 0 when out of memory (the block is freed). */
+static int xq_push(xqueue *q, double *xy, size_t n)
+{
+    pthread_mutex_lock(&q->mu);
+    int ok = grow((void **)&q->b, &q->cap, q->nb + 1, sizeof *q->b);
+    if (ok) {
+        q->b[q->nb++] = (pblock){ xy, n };
+        pthread_cond_signal(&q->cv);
+    } else {
+        free(xy);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return ok;
+}
+
+static void xq_close(xqueue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closed = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Transforms queued blocks with t until the queue is closed and every block taken. */
+static void xq_drain(xqueue *q, cor_xform *t)
+{
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (q->next == q->nb && !q->closed)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (q->next == q->nb) {
+            pthread_mutex_unlock(&q->mu);
+            return;
+        }
+        pblock b = q->b[q->next++];
+        pthread_mutex_unlock(&q->mu);
+        size_t bad = cor_xform_run(t, b.xy, b.n);
+        pthread_mutex_lock(&q->mu);
+        q->bad += bad;
+        pthread_mutex_unlock(&q->mu);
+    }
+}
+
+static void *xq_worker(void *arg)
+{
+    xqueue *q = arg;
+    cor_xform *t = q->rx->make(q->rx->user);
+    if (t) { /* without one the reader transforms every block itself */
+        xq_drain(q, t);
+        cor_xform_destroy(t);
+    }
+    return NULL;
 }
 
 cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
-                              cor_classify_fn classify, cor_lines *out, cor_load_stats *st,
-                              cor_error *err)
+                              cor_classify_fn classify, cor_read_xform *rx, cor_lines *out,
+                              cor_load_stats *st, cor_error *err)
 {
     memset(out, 0, sizeof *out);
     memset(st, 0, sizeof *st);
+    if (rx)
+        rx->bad = 0;
     OGRLayerH l;
     field_idx fi;
     if (prepare_layer(s, layer, spec, &l, &fi, err))
         return err ? err->code : COR_ERR_IO;
     int geographic = cor_src_layer_is_geographic(s, layer);
-    line_caps caps = { 0, 0 };
-    if (!lines_reserve(out, &caps, 1, 0))
-        goto nomem;
-    out->start[0] = 0;
+    line_caps caps = { 0 };
+    xqueue q = { .rx = rx };
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    pthread_t worker;
+    int has_worker = 0;         /* started once there is enough to share (small layers: none) */
+    double *cur = NULL;         /* the block being filled */
+    size_t cur_n = 0, cur_cap = 0;
+    int ok = lines_reserve(out, &caps, 1);
+    if (ok)
+        out->start[0] = 0;
     OGRFeatureH f;
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+    while (ok && (f = OGR_L_GetNextFeature(l)) != NULL) {
         st->read++;
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
         if (!g || OGR_G_IsEmpty(g)) {
@@ -346,19 +425,40 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
                            ? OGR_F_GetFieldAsDouble(f, fi.speed) : NAN;
         if (!(speed > 0) || !isfinite(speed))
             speed = NAN;
+        size_t need = 0; /* the feature's points, all in the current block */
+        for (int p = 0; p < nparts; p++) {
+            OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
+            if (wkbFlatten(OGR_G_GetGeometryType(part)) == wkbLineString)
+                need += (size_t)OGR_G_GetPointCount(part);
+        }
+        if (cur_n + need > cur_cap) {
+            if (cur_n && !(ok = xq_push(&q, cur, cur_n)))
+                cur = NULL;
+            else if (!cur_n)
+                free(cur);
+            if (ok && !has_worker && q.nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
+                has_worker = pthread_create(&worker, NULL, xq_worker, &q) == 0;
+            cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
+            cur_n = 0;
+            if (!ok || !(cur = malloc(2 * cur_cap * sizeof *cur))) {
+                ok = 0;
+                OGR_F_Destroy(f);
+                break;
+            }
+        }
         int kept = 0, bad = 0, degenerate = 0;
+        size_t feat_n = cur_n;
         for (int p = 0; p < nparts; p++) {
             OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
             if (wkbFlatten(OGR_G_GetGeometryType(part)) != wkbLineString) {
                 bad = 1;
                 continue;
             }
-            if (!lines_reserve(out, &caps, 1, (size_t)OGR_G_GetPointCount(part))) {
-                OGR_F_Destroy(f);
-                CPLPopErrorHandler();
-                goto nomem;
+            if (!lines_reserve(out, &caps, 1)) {
+                ok = 0;
+                break;
             }
-            int r = add_part(out, part, geographic);
+            long r = add_part(cur + 2 * cur_n, part, geographic);
             if (r < 0) {
                 bad = 2;
                 break;
@@ -367,6 +467,8 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
                 degenerate = 1;
                 continue;
             }
+            cur_n += (size_t)r;
+            out->n_points += (size_t)r;
             out->cls[out->n_lines] = (uint8_t)cls;
             out->speed_kmh[out->n_lines] = (float)speed;
             out->fid[out->n_lines] = (int64_t)OGR_F_GetFID(f);
@@ -374,10 +476,15 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
             out->start[out->n_lines] = out->n_points;
             kept++;
         }
+        if (!ok) {
+            OGR_F_Destroy(f);
+            break;
+        }
         if (bad == 2) { /* roll the feature back: one NaN makes the whole feature unusable */
             while (kept-- > 0)
                 out->n_lines--;
             out->n_points = out->start[out->n_lines];
+            cur_n = feat_n;
             st->skipped_nan++;
         } else if (kept) {
             st->kept++;
@@ -390,8 +497,33 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         OGR_F_Destroy(f);
     }
     CPLPopErrorHandler();
-    return COR_OK;
-nomem:
+    if (ok && cur_n) {
+        ok = xq_push(&q, cur, cur_n);
+    } else {
+        free(cur);
+    }
+    xq_close(&q);
+    if (ok && rx && rx->main)
+        xq_drain(&q, rx->main);
+    if (has_worker)
+        pthread_join(worker, NULL);
+    /* join the blocks */
+    if (ok && !(out->xy = malloc((2 * out->n_points + 2) * sizeof *out->xy)))
+        ok = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < q.nb; i++) {
+        if (ok)
+            memcpy(out->xy + 2 * at, q.b[i].xy, 2 * q.b[i].n * sizeof *out->xy);
+        at += q.b[i].n;
+        free(q.b[i].xy);
+    }
+    free(q.b);
+    if (rx)
+        rx->bad = q.bad;
+    pthread_cond_destroy(&q.cv);
+    pthread_mutex_destroy(&q.mu);
+    if (ok)
+        return COR_OK;
     cor_lines_free(out);
     return cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
 }

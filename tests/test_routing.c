@@ -166,19 +166,37 @@ static void compare_mode(const cor_engine *e, cor_mode mode, const uint32_t *sou
                 }
             }
         }
-        free(d);
-        /* backward: times from every node to s */
-        q.backward = 1;
+        /* times only: the multi mode runs a leaner search for them */
+        q.times_only = 1;
         cor_router_run(r, &q, &a, 1, &err);
-        d = oracle(&rev, s * (uint32_t)L + (uint32_t)out_phase_fwd, 1234);
         for (uint32_t v = 0; v < c.n_nodes; v++) {
-            uint64_t want = d[v * (uint32_t)L + (uint32_t)in_phase];
+            uint64_t want = d[v * (uint32_t)L + (uint32_t)out_phase_fwd];
             uint32_t got = cor_router_time_ms(r, v);
             if ((want == UINT64_MAX) != (got == COR_UNREACHABLE) ||
                 (want != UINT64_MAX && want != got)) {
                 if (mismatches++ < 5)
-                    fprintf(stderr, "   %s bwd %u->%u: router %u oracle %llu\n",
-                            cor_mode_name(mode), v, s, got, (unsigned long long)want);
+                    fprintf(stderr, "   %s fwd times-only %u->%u: router %u oracle %llu\n",
+                            cor_mode_name(mode), s, v, got, (unsigned long long)want);
+            }
+        }
+        q.times_only = 0;
+        free(d);
+        /* backward: times from every node to s, with everything and times only */
+        q.backward = 1;
+        d = oracle(&rev, s * (uint32_t)L + (uint32_t)out_phase_fwd, 1234);
+        for (int to = 0; to < 2; to++) {
+            q.times_only = to;
+            cor_router_run(r, &q, &a, 1, &err);
+            for (uint32_t v = 0; v < c.n_nodes; v++) {
+                uint64_t want = d[v * (uint32_t)L + (uint32_t)in_phase];
+                uint32_t got = cor_router_time_ms(r, v);
+                if ((want == UINT64_MAX) != (got == COR_UNREACHABLE) ||
+                    (want != UINT64_MAX && want != got)) {
+                    if (mismatches++ < 5)
+                        fprintf(stderr, "   %s bwd%s %u->%u: router %u oracle %llu\n",
+                                cor_mode_name(mode), to ? " times-only" : "", v, s, got,
+                                (unsigned long long)want);
+                }
             }
         }
         free(d);
