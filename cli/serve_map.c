@@ -1,4 +1,4 @@
-/* serve_map.c: GET /map.png of `corridor serve`: a map of the base theme drawn by the render
+/* serve_map.c: GET /map.png of `corridor serve`: a map of a theme drawn by the render
  * module (include/corridor/render.h) on a dataset handle of its own, one map at a time, to a
  * temporary PNG that is read back and removed. */
 #include "serve.h"
@@ -87,7 +87,10 @@ void serve_map_png(serve_ctx *s, const serve_req *rq, serve_reply *out)
                           MAP_MIN_SIDE, s->lim.max_image);
         return;
     }
-    const char *ext = rq->arg(rq->conn, "extent");
+    /* bbox= (minlon,minlat,maxlon,maxlat), or extent= (the same, or a polygon's name) */
+    const char *ext = rq->arg(rq->conn, "bbox");
+    if (!ext)
+        ext = rq->arg(rq->conn, "extent");
     if (ext) {
         double b[4];
         int n = 0;
@@ -112,6 +115,22 @@ void serve_map_png(serve_ctx *s, const serve_req *rq, serve_reply *out)
                               "the name of a polygon (河北省, Beijing, ...)");
             return;
         }
+    }
+    /* the themes that need no results file: base, and the analyses the render module
+     * computes itself (access: parks to ports; isochrone: from Beijing; corridors) */
+    const char *theme = rq->arg(rq->conn, "theme");
+    if (theme) {
+        static const char *const OK[] = { "base", "access", "isochrone", "corridors" };
+        int known = 0;
+        for (size_t i = 0; i < sizeof OK / sizeof OK[0]; i++)
+            known |= !strcmp(theme, OK[i]);
+        if (!known) {
+            serve_reply_error(out, 400, "InvalidQuery", "theme: base, access, isochrone or "
+                              "corridors (sites and scenario maps need a results file: use "
+                              "corridor render --results)");
+            return;
+        }
+        mo.theme = theme;
     }
     const char *lang = rq->arg(rq->conn, "lang");
     if (lang) {

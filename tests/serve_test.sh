@@ -333,6 +333,13 @@ expect_error 400 InvalidQuery "$URL/map.png?width=12abc"
 expect_error 400 InvalidQuery "$URL/map.png?extent=Atlantis&width=200&height=200"
 expect_error 400 InvalidQuery "$URL/map.png?extent=1,2,3,4&width=200&height=200"
 expect_error 400 InvalidQuery "$URL/map.png?lang=fr"
+# themes the render module computes itself; the ones that need a results file are refused
+req "$URL/map.png?bbox=115.3,39.4,117.6,41.1&width=640&height=480&theme=access"
+check '[ "$CODE" = 200 ] && [ "$(od -An -tu1 -j16 -N8 "$TMP/body" | tr -s " " | sed "s/^ //")" = "0 0 2 128 0 0 1 224" ]' \
+  "/map.png?theme=access&bbox=...: a 640 x 480 PNG ($CODE)"
+expect_error 400 InvalidQuery "$URL/map.png?theme=sites&width=200&height=200"
+expect_error 400 InvalidQuery "$URL/map.png?theme=nonsense"
+expect_error 400 InvalidQuery "$URL/map.png?bbox=1,2,3&width=200&height=200"
 
 # --- slow, idle and many connections ----------------------------------------------------------
 # An unfinished request and idle connections stay open while others are answered.
