@@ -10,7 +10,8 @@ static const cli_command COMMANDS[] = {
     { "corridors", "gravity linkage of cities, flows on the network, economic corridors",
       cmd_corridors },
     { "site", "rank candidate sites by multi-criteria scoring with constraints", cmd_site },
-    { "serve", "an HTTP/JSON query service (route, isochrone, access, matrix) and a map page",
+    { "serve", "an HTTP/JSON query service (routes, isochrones, access, matrices, site scores,\n"
+               "             maps) and a map page",
       cmd_serve },
     /* [isochrone command] */
     { "isochrone", "areas reachable within given minutes, with population and parks",
