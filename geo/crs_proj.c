@@ -158,6 +158,29 @@ int cor_xform_prefer_fast(cor_xform *t, const cor_bbox *src_extent)
     return 1;
 }
 
+cor_xform *cor_xform_clone_fast(const cor_xform *t)
+{
+    if (!t || !t->use_fast)
+        return NULL;
+    cor_xform *c = calloc(1, sizeof *c);
+    if (!c || !(c->ctx = new_context())) {
+        free(c);
+        return NULL;
+    }
+    /* fast and bare come from PROJ strings, so their copies are the same pipelines; the
+     * exact one is copied for completeness but does not run while use_fast is set */
+    c->pj = proj_clone(c->ctx, t->pj);
+    c->fast = proj_clone(c->ctx, t->fast);
+    c->bare = t->bare ? proj_clone(c->ctx, t->bare) : NULL;
+    c->use_fast = 1;
+    c->use_bare = t->use_bare;
+    if (!c->pj || !c->fast || (t->bare && !c->bare)) {
+        cor_xform_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
 size_t cor_xform_run(cor_xform *t, double *xy, size_t n)
 {
     if (n == 0)
