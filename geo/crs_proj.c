@@ -11,8 +11,13 @@ struct cor_xform {
     PJ_CONTEXT *ctx;            /* one context per transform: transforms are single-threaded */
     PJ *pj;
     PJ *fast;                   /* the same pipeline with PROJ's +approx transverse Mercator */
+    PJ *bare;                   /* fast's tmerc step alone, fed radians by cor_xform_run */
     int use_fast;               /* set once the fast pipeline is shown to agree over an extent */
+    int use_bare;               /* set once bare agrees with fast bit for bit over the extent */
 };
+
+/* PROJ's unitconvert from degrees to radians multiplies by this constant. */
+#define DEG_TO_RAD_PROJ 0.017453292519943296
 
 static void quiet_log(void *user, int level, const char *msg)
 {
@@ -77,6 +82,24 @@ cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err)
             t->fast = proj_create(t->ctx, fast);
             free(fast);
         }
+        /* A two-step pipeline whose first step only turns degrees into radians: PROJ spends
+         * about as long walking the pipeline per point as in the projection itself, so keep
+         * the projection step alone too; cor_xform_run does the unit conversion. */
+        static const char head[] = "+proj=pipeline +step +proj=unitconvert +xy_in=deg "
+                                   "+xy_out=rad +step +proj=tmerc ";
+        if (t->fast && !strncmp(ps, head, sizeof head - 1) && !strstr(tm, "+step")) {
+            const char *step = tm;
+            size_t n = strlen(step);
+            char *bare = malloc(n + 16);
+            if (bare) {
+                size_t at = strlen("+proj=tmerc ");
+                memcpy(bare, step, at);
+                memcpy(bare + at, "+approx ", 8);
+                memcpy(bare + at + 8, step + at, n - at + 1);
+                t->bare = proj_create(t->ctx, bare);
+                free(bare);
+            }
+        }
     }
     return t;
 fail:
@@ -88,6 +111,7 @@ void cor_xform_destroy(cor_xform *t)
 {
     if (!t)
         return;
+    proj_destroy(t->bare);
     proj_destroy(t->fast);
     proj_destroy(t->pj);
     proj_context_destroy(t->ctx);
@@ -96,7 +120,7 @@ void cor_xform_destroy(cor_xform *t)
 
 int cor_xform_prefer_fast(cor_xform *t, const cor_bbox *src_extent)
 {
-    t->use_fast = 0;
+    t->use_fast = t->use_bare = 0;
     if (!t->fast)
         return 0;
     enum { G = 9 };
@@ -116,13 +140,57 @@ int cor_xform_prefer_fast(cor_xform *t, const cor_bbox *src_extent)
         if (!isfinite(a[k]) || !isfinite(b[k]) || fabs(a[k] - b[k]) > 1e-3)
             return 0;
     t->use_fast = 1;
+    if (t->bare) { /* the bare step must give exactly what the pipeline gives */
+        double c[2 * G * G];
+        for (int i = 0; i < G; i++)
+            for (int j = 0; j < G; j++) {
+                int k = i * G + j;
+                c[2 * k] = src_extent->min_x + (src_extent->max_x - src_extent->min_x) * i / (G - 1);
+                c[2 * k + 1] =
+                    src_extent->min_y + (src_extent->max_y - src_extent->min_y) * j / (G - 1);
+            }
+        for (int k = 0; k < 2 * G * G; k++)
+            c[k] *= DEG_TO_RAD_PROJ;
+        proj_trans_generic(t->bare, PJ_FWD, c, 2 * sizeof(double), G * G, c + 1,
+                           2 * sizeof(double), G * G, NULL, 0, 0, NULL, 0, 0);
+        t->use_bare = !memcmp(b, c, sizeof b);
+    }
     return 1;
+}
+
+cor_xform *cor_xform_clone_fast(const cor_xform *t)
+{
+    if (!t || !t->use_fast)
+        return NULL;
+    cor_xform *c = calloc(1, sizeof *c);
+    if (!c || !(c->ctx = new_context())) {
+        free(c);
+        return NULL;
+    }
+    /* fast and bare come from PROJ strings, so their copies are the same pipelines; the
+     * exact one is copied for completeness but does not run while use_fast is set */
+    c->pj = proj_clone(c->ctx, t->pj);
+    c->fast = proj_clone(c->ctx, t->fast);
+    c->bare = t->bare ? proj_clone(c->ctx, t->bare) : NULL;
+    c->use_fast = 1;
+    c->use_bare = t->use_bare;
+    if (!c->pj || !c->fast || (t->bare && !c->bare)) {
+        cor_xform_destroy(c);
+        return NULL;
+    }
+    return c;
 }
 
 size_t cor_xform_run(cor_xform *t, double *xy, size_t n)
 {
     if (n == 0)
         return 0;
+    if (t->use_bare) {
+        for (size_t i = 0; i < 2 * n; i++)
+            xy[i] *= DEG_TO_RAD_PROJ;
+        proj_trans_generic(t->bare, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1,
+                           2 * sizeof(double), n, NULL, 0, 0, NULL, 0, 0);
+    } else
     proj_trans_generic(t->use_fast ? t->fast : t->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
                        NULL, 0, 0, NULL, 0, 0);
     size_t bad = 0;

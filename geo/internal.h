@@ -73,6 +73,10 @@ void cor_xform_destroy(cor_xform *t);
 /* Switches to PROJ's faster +approx transverse Mercator when the pipeline has one and it
  * agrees with the exact one within 1 mm over the extent (source CRS units). 1 when chosen. */
 int cor_xform_prefer_fast(cor_xform *t, const cor_bbox *src_extent);
+/* A copy of t with its own PROJ context (for another thread), made without searching PROJ's
+ * database again; NULL when t does not run on its fast pipeline (create one anew then).
+ * Caller frees with cor_xform_destroy(). */
+cor_xform *cor_xform_clone_fast(const cor_xform *t);
 /* Transforms n interleaved pairs in place; returns how many points failed (set to NaN). */
 size_t cor_xform_run(cor_xform *t, double *xy, size_t n);
 cor_status cor_xform_bounds(cor_xform *t, const cor_bbox *in, cor_bbox *out, cor_error *err);

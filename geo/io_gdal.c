@@ -305,12 +305,15 @@ static long add_part(double *xy, OGRGeometryH part, int geographic)
 /* ---- points in blocks, reprojected on a second thread while the reading goes on ---------- */
 /* The reader fills blocks of points (a feature never straddles two) and queues each full
  * one; a worker thread with its own PROJ transform (started once a few blocks are queued, so
- * small layers do without) reprojects queued blocks in place, the reader helps once it is
- * done, and the blocks are then joined into one array. Blocks never
- * move, so the worker can work on them while the reader goes on; the order of the points
- * and every coordinate are those of reading everything first and transforming it after. */
-enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4 };
-typedef struct { double *xy; size_t n; } pblock;
+ * small layers do without) reprojects queued blocks in place, and the reader helps once it
+ * is done. Blocks never move, so the worker can work on them while the reader goes on. As
+ * the reader queues a block it appends the blocks transformed so far, in order, to the one
+ * output array and reuses their memory for the next blocks: a few blocks are ever touched
+ * instead of one per 32k points (first-touch page faults cost about as much as the copy).
+ * The order of the points and every coordinate are those of reading everything first and
+ * transforming it after. */
+enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4, SPARE_BLOCKS = 16 };
+typedef struct { double *xy; size_t n, cap; int done; } pblock;
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -319,21 +322,73 @@ typedef struct {
     int closed;                 /* the reader has queued its last block */
     size_t bad;                 /* points that failed to transform */
     cor_read_xform *rx;
+    /* the reader's own: */
+    size_t joined;              /* blocks already appended to the output */
+    size_t xy_cap;              /* points the output array holds room for */
+    double *spare[SPARE_BLOCKS];/* emptied BLOCK_POINTS blocks, ready for reuse */
+    size_t n_spare;
 } xqueue;
 
-/* Queues a full block (taking it); 0 when out of memory (the block is freed). */
-static int xq_push(xqueue *q, double *xy, size_t n)
+/* Queues a full block of n points with room for cap (taking it); 0 when out of memory (the
+ * block is freed). Without a transform a block is done as it is queued. */
+static int xq_push(xqueue *q, double *xy, size_t n, size_t cap)
 {
     pthread_mutex_lock(&q->mu);
     int ok = grow((void **)&q->b, &q->cap, q->nb + 1, sizeof *q->b);
     if (ok) {
-        q->b[q->nb++] = (pblock){ xy, n };
+        int done = !q->rx || !q->rx->main;
+        q->b[q->nb++] = (pblock){ xy, n, cap, done };
+        if (done)
+            q->next = q->nb;
         pthread_cond_signal(&q->cv);
     } else {
         free(xy);
     }
     pthread_mutex_unlock(&q->mu);
     return ok;
+}
+
+/* A block's memory for the reader: a spare one when it fits, else a new one; NULL when out
+ * of memory. */
+static double *xq_block(xqueue *q, size_t cap)
+{
+    if (cap == BLOCK_POINTS && q->n_spare)
+        return q->spare[--q->n_spare];
+    return malloc(2 * cap * sizeof(double));
+}
+
+/* Appends the transformed blocks that follow the ones already joined to out->xy (the reader
+ * alone touches it) and keeps or frees their memory. 0 when out of memory. */
+static int xq_join(xqueue *q, cor_lines *out, size_t *at)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t end = q->joined;
+    while (end < q->nb && q->b[end].done)
+        end++;
+    pthread_mutex_unlock(&q->mu);
+    for (; q->joined < end; q->joined++) {
+        /* blocks at or past q->joined may move when the reader grows q->b, but only the
+         * reader does that, and a done block is no other thread's */
+        pblock *b = &q->b[q->joined];
+        if (*at + b->n + 1 > q->xy_cap) {
+            size_t nc = q->xy_cap ? 2 * q->xy_cap : 4 * (size_t)BLOCK_POINTS;
+            while (nc < *at + b->n + 1)
+                nc *= 2;
+            double *p = realloc(out->xy, 2 * nc * sizeof *p);
+            if (!p)
+                return 0;
+            out->xy = p;
+            q->xy_cap = nc;
+        }
+        memcpy(out->xy + 2 * *at, b->xy, 2 * b->n * sizeof *b->xy);
+        *at += b->n;
+        if (b->cap == BLOCK_POINTS && q->n_spare < SPARE_BLOCKS)
+            q->spare[q->n_spare++] = b->xy;
+        else
+            free(b->xy);
+        b->xy = NULL;
+    }
+    return 1;
 }
 
 static void xq_close(xqueue *q)
@@ -355,11 +410,13 @@ static void xq_drain(xqueue *q, cor_xform *t)
             pthread_mutex_unlock(&q->mu);
             return;
         }
-        pblock b = q->b[q->next++];
+        size_t i = q->next++;
+        pblock b = q->b[i];
         pthread_mutex_unlock(&q->mu);
         size_t bad = cor_xform_run(t, b.xy, b.n);
         pthread_mutex_lock(&q->mu);
         q->bad += bad;
+        q->b[i].done = 1;
         pthread_mutex_unlock(&q->mu);
     }
 }
@@ -395,7 +452,7 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
     pthread_t worker;
     int has_worker = 0;         /* started once there is enough to share (small layers: none) */
     double *cur = NULL;         /* the block being filled */
-    size_t cur_n = 0, cur_cap = 0;
+    size_t cur_n = 0, cur_cap = 0, at = 0; /* at: points joined into out->xy */
     int ok = lines_reserve(out, &caps, 1);
     if (ok)
         out->start[0] = 0;
@@ -432,15 +489,17 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
                 need += (size_t)OGR_G_GetPointCount(part);
         }
         if (cur_n + need > cur_cap) {
-            if (cur_n && !(ok = xq_push(&q, cur, cur_n)))
+            if (cur_n && !(ok = xq_push(&q, cur, cur_n, cur_cap)))
                 cur = NULL;
             else if (!cur_n)
                 free(cur);
             if (ok && !has_worker && q.nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
                 has_worker = pthread_create(&worker, NULL, xq_worker, &q) == 0;
+            if (ok)
+                ok = xq_join(&q, out, &at);
             cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
             cur_n = 0;
-            if (!ok || !(cur = malloc(2 * cur_cap * sizeof *cur))) {
+            if (!ok || !(cur = xq_block(&q, cur_cap))) {
                 ok = 0;
                 OGR_F_Destroy(f);
                 break;
@@ -498,7 +557,7 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
     }
     CPLPopErrorHandler();
     if (ok && cur_n) {
-        ok = xq_push(&q, cur, cur_n);
+        ok = xq_push(&q, cur, cur_n, cur_cap);
     } else {
         free(cur);
     }
@@ -507,16 +566,20 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         xq_drain(&q, rx->main);
     if (has_worker)
         pthread_join(worker, NULL);
-    /* join the blocks */
-    if (ok && !(out->xy = malloc((2 * out->n_points + 2) * sizeof *out->xy)))
-        ok = 0;
-    size_t at = 0;
-    for (size_t i = 0; i < q.nb; i++) {
-        if (ok)
-            memcpy(out->xy + 2 * at, q.b[i].xy, 2 * q.b[i].n * sizeof *out->xy);
-        at += q.b[i].n;
-        free(q.b[i].xy);
+    /* join what is left; the array ends up exactly as large as before (one spare point) */
+    if (ok)
+        ok = xq_join(&q, out, &at);
+    if (ok) {
+        double *p = realloc(out->xy, (2 * out->n_points + 2) * sizeof *p);
+        if (p)
+            out->xy = p;
+        else
+            ok = 0;
     }
+    for (size_t i = 0; i < q.nb; i++)
+        free(q.b[i].xy);
+    for (size_t i = 0; i < q.n_spare; i++)
+        free(q.spare[i]);
     free(q.b);
     if (rx)
         rx->bad = q.bad;

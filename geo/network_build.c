@@ -4,6 +4,7 @@
 #include "graph.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,8 +121,12 @@ static int vt_init(vtable *v, size_t expected)
     v->t = big_alloc(v->cap * sizeof *v->t);
     if (!v->t)
         return 0;
-    for (size_t i = 0; i < v->cap; i++)
-        v->t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
+    /* Most of the cost is the kernel clearing the pages on first touch: share it out. */
+    vslot *t = v->t;
+    size_t cap = v->cap;
+#pragma omp parallel for schedule(static) if (cap > ((size_t)1 << 20))
+    for (size_t i = 0; i < cap; i++)
+        t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
     return 1;
 }
 
@@ -227,59 +232,24 @@ typedef void (*hit_fn)(void *ctx, uint32_t q, const hit *h);
  * (cells of side >= r, at most 4M cells) over their extent; a segment visits the cells its
  * r-expanded box covers, or tests every query when that box covers more cells than there are
  * queries. Segments outside the queries' extent are rejected by one box test. */
-static int scan_segments(const linework *w, const query *qs, size_t nq, double r, hit_fn fn,
-                         void *ctx)
-{
-    if (!nq || !w->n_lines)
-        return 1;
-    double qminx = INFINITY, qminy = INFINITY, qmaxx = -INFINITY, qmaxy = -INFINITY;
-    for (size_t i = 0; i < nq; i++) {
-        qminx = fmin(qminx, qs[i].x);
-        qmaxx = fmax(qmaxx, qs[i].x);
-        qminy = fmin(qminy, qs[i].y);
-        qmaxy = fmax(qmaxy, qs[i].y);
-    }
-    double cell = r > 1.0 ? r : 1.0;
-    while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > 4.0e6)
-        cell *= 2;
-    size_t nx = (size_t)((qmaxx - qminx) / cell) + 1, ny = (size_t)((qmaxy - qminy) / cell) + 1;
-    uint32_t *first = calloc(nx * ny + 1, sizeof *first);
-    uint32_t *order = malloc(nq * sizeof *order);
-    uint32_t *cell_of = malloc(nq * sizeof *cell_of);
-    if (!first || !order || !cell_of) {
-        free(first);
-        free(order);
-        free(cell_of);
-        return 0;
-    }
-    for (size_t i = 0; i < nq; i++) {
-        size_t cx = (size_t)((qs[i].x - qminx) / cell), cy = (size_t)((qs[i].y - qminy) / cell);
-        cell_of[i] = (uint32_t)(cy * nx + cx);
-        first[cell_of[i] + 1]++;
-    }
-    for (size_t c = 0; c < nx * ny; c++)
-        first[c + 1] += first[c];
-    for (size_t i = 0; i < nq; i++) /* counting sort: queries by cell, stable */
-        order[first[cell_of[i]]++] = (uint32_t)i;
-    for (size_t c = nx * ny; c > 0; c--)
-        first[c] = first[c - 1];
-    first[0] = 0;
-    free(cell_of);
-    /* Queries in the cells [0, x) x [0, y) at sat[y * (nx + 1) + x]: a line whose r-expanded
-     * box covers no query is passed over in one test instead of one per segment. */
-    uint32_t *sat = calloc((nx + 1) * (ny + 1), sizeof *sat);
-    if (!sat) {
-        free(first);
-        free(order);
-        return 0;
-    }
-    for (size_t cy = 0; cy < ny; cy++)
-        for (size_t cx = 0; cx < nx; cx++)
-            sat[(cy + 1) * (nx + 1) + cx + 1] =
-                (first[cy * nx + cx + 1] - first[cy * nx + cx]) + sat[cy * (nx + 1) + cx + 1] +
-                sat[(cy + 1) * (nx + 1) + cx] - sat[cy * (nx + 1) + cx];
+/* The query grid of scan_segments. */
+typedef struct {
+    const query *qs;
+    size_t nq, nx, ny;
+    double r, cell, qminx, qminy, qmaxx, qmaxy;
+    const uint32_t *first, *order, *sat;
+} qgrid;
 
-    for (size_t l = 0; l < w->n_lines; l++) {
+/* scan_segments over the lines [l0, l1). */
+static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq, hit_fn fn,
+                       void *ctx)
+{
+    const query *qs = gq->qs;
+    size_t nq = gq->nq, nx = gq->nx;
+    double r = gq->r, cell = gq->cell, qminx = gq->qminx, qminy = gq->qminy;
+    double qmaxx = gq->qmaxx, qmaxy = gq->qmaxy;
+    const uint32_t *first = gq->first, *order = gq->order, *sat = gq->sat;
+    for (size_t l = l0; l < l1; l++) {
         if (w->start[l + 1] - w->start[l] > 2) {
             double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
             for (size_t k = w->start[l]; k < w->start[l + 1]; k++) {
@@ -334,6 +304,89 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
                     }
                 }
         }
+    }
+}
+
+static void keep_best(void *ctx, uint32_t q, const hit *h);
+
+static int scan_segments(const linework *w, const query *qs, size_t nq, double r, hit_fn fn,
+                         void *ctx)
+{
+    if (!nq || !w->n_lines)
+        return 1;
+    double qminx = INFINITY, qminy = INFINITY, qmaxx = -INFINITY, qmaxy = -INFINITY;
+    for (size_t i = 0; i < nq; i++) {
+        qminx = fmin(qminx, qs[i].x);
+        qmaxx = fmax(qmaxx, qs[i].x);
+        qminy = fmin(qminy, qs[i].y);
+        qmaxy = fmax(qmaxy, qs[i].y);
+    }
+    double cell = r > 1.0 ? r : 1.0;
+    while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > 4.0e6)
+        cell *= 2;
+    size_t nx = (size_t)((qmaxx - qminx) / cell) + 1, ny = (size_t)((qmaxy - qminy) / cell) + 1;
+    uint32_t *first = calloc(nx * ny + 1, sizeof *first);
+    uint32_t *order = malloc(nq * sizeof *order);
+    uint32_t *cell_of = malloc(nq * sizeof *cell_of);
+    if (!first || !order || !cell_of) {
+        free(first);
+        free(order);
+        free(cell_of);
+        return 0;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        size_t cx = (size_t)((qs[i].x - qminx) / cell), cy = (size_t)((qs[i].y - qminy) / cell);
+        cell_of[i] = (uint32_t)(cy * nx + cx);
+        first[cell_of[i] + 1]++;
+    }
+    for (size_t c = 0; c < nx * ny; c++)
+        first[c + 1] += first[c];
+    for (size_t i = 0; i < nq; i++) /* counting sort: queries by cell, stable */
+        order[first[cell_of[i]]++] = (uint32_t)i;
+    for (size_t c = nx * ny; c > 0; c--)
+        first[c] = first[c - 1];
+    first[0] = 0;
+    free(cell_of);
+    /* Queries in the cells [0, x) x [0, y) at sat[y * (nx + 1) + x]: a line whose r-expanded
+     * box covers no query is passed over in one test instead of one per segment. */
+    uint32_t *sat = calloc((nx + 1) * (ny + 1), sizeof *sat);
+    if (!sat) {
+        free(first);
+        free(order);
+        return 0;
+    }
+    for (size_t cy = 0; cy < ny; cy++)
+        for (size_t cx = 0; cx < nx; cx++)
+            sat[(cy + 1) * (nx + 1) + cx + 1] =
+                (first[cy * nx + cx + 1] - first[cy * nx + cx]) + sat[cy * (nx + 1) + cx + 1] +
+                sat[(cy + 1) * (nx + 1) + cx] - sat[cy * (nx + 1) + cx];
+
+    qgrid gq = { qs, nq, nx, ny, r, cell, qminx, qminy, qmaxx, qmaxy, first, order, sat };
+    /* keep_best over many points: two halves of the lines on two threads, each with its own
+     * best hits, merged so that the first of equally near hits still wins. */
+    hit *best2 = NULL;
+    if (fn == keep_best && w->n_points > ((size_t)1 << 20) && omp_get_max_threads() > 1 &&
+        (best2 = malloc(nq * sizeof *best2)) != NULL) {
+        for (size_t i = 0; i < nq; i++)
+            best2[i].d = INFINITY;
+        size_t mid = 0;
+        while (mid < w->n_lines && w->start[mid] < w->n_points / 2)
+            mid++;
+#pragma omp parallel num_threads(2)
+        {
+            int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            if (t == 0)
+                scan_lines(w, 0, mid, &gq, fn, ctx);
+            if (t == 1 || nt < 2)
+                scan_lines(w, mid, w->n_lines, &gq, fn, best2);
+        }
+        hit *best = ctx;
+        for (size_t i = 0; i < nq; i++)
+            if (best2[i].d < best[i].d)
+                best[i] = best2[i];
+        free(best2);
+    } else {
+        scan_lines(w, 0, w->n_lines, &gq, fn, ctx);
     }
     free(sat);
     free(first);
