@@ -166,7 +166,7 @@ expect 0 site "$DATA" --candidates parks --criteria "$CRIT/relocate_beijing_func
 cp "$TMP/out" "$TMP/reloc1.json"
 check 'jq -e ".weights == \"ahp\" and .ahp.cr < 0.1 and .excluded > 0" "$TMP/reloc1.json" >/dev/null' \
   "site: AHP weights, consistent; Beijing and Tianjin parks excluded"
-check 'ogrinfo -ro -al -q "$TMP/reloc.gpkg" -where "excluded = '"'"'outside Hebei'"'"'" | grep -q "北京经济技术开发区\|Beijing Economic"' \
+check 'ogrinfo -ro -q "$TMP/reloc.gpkg" sites -where "excluded = '"'"'outside Hebei'"'"'" | grep -q "北京经济技术开发区\|Beijing Economic"' \
   "site: a Beijing park excluded as outside Hebei"
 expect 0 site "$DATA" --candidates parks --criteria "$CRIT/relocate_beijing_function.json" --json -q \
   --sensitivity 50 --seed 7
