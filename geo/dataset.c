@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,10 @@ struct cor_dataset {
     const cor_config *cfg;
     cor_logger log;
     char *working_crs;
-    cor_xform *to_ll, *from_ll;          /* working CRS <-> EPSG:4326 lon/lat */
+    /* working CRS <-> EPSG:4326 lon/lat, made on first use (each is a PROJ database search of
+     * some 50 ms that a network build never needs); ll_mu guards the making */
+    cor_xform *to_ll, *from_ll;
+    pthread_mutex_t ll_mu;
     cor_bbox extent_ll;
     int has_extent;
     int role_layer[COR_ROLE_COUNT];      /* layer index or -1 */
@@ -76,10 +80,26 @@ void cor_dataset_close(cor_dataset *ds)
     }
     cor_xform_destroy(ds->to_ll);
     cor_xform_destroy(ds->from_ll);
+    pthread_mutex_destroy(&ds->ll_mu);
     cor_src_close(ds->src);
     free(ds->working_crs);
     free(ds->source);
     free(ds);
+}
+
+/* The working CRS -> lon/lat transform (to_lonlat) or its inverse, made on first use; NULL
+ * with err set when PROJ has none. The dataset is const to its users: this is a cache. */
+static cor_xform *lonlat_xform(const cor_dataset *cds, int to_lonlat, cor_error *err)
+{
+    cor_dataset *ds = (cor_dataset *)cds;
+    pthread_mutex_lock(&ds->ll_mu);
+    cor_xform **slot = to_lonlat ? &ds->to_ll : &ds->from_ll;
+    if (!*slot)
+        *slot = to_lonlat ? cor_xform_create(ds->working_crs, "EPSG:4326", err)
+                          : cor_xform_create("EPSG:4326", ds->working_crs, err);
+    cor_xform *t = *slot;
+    pthread_mutex_unlock(&ds->ll_mu);
+    return t;
 }
 
 static cor_status layer_extent_ll(cor_dataset *ds, int layer, cor_bbox *out, cor_error *err)
@@ -107,6 +127,7 @@ cor_dataset *cor_dataset_open(const char *source, const cor_open_opts *o, cor_er
         cor_error_set(err, COR_ERR_NOMEM, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&ds->ll_mu, NULL);
     ds->cfg = opts.config;
     ds->log = opts.log;
     ds->source = cor_strdup(source);
@@ -161,9 +182,6 @@ cor_dataset *cor_dataset_open(const char *source, const cor_open_opts *o, cor_er
         goto fail;
     }
     if (cor_crs_check_projected(ds->working_crs, err) != COR_OK)
-        goto fail;
-    if (!(ds->to_ll = cor_xform_create(ds->working_crs, "EPSG:4326", err)) ||
-        !(ds->from_ll = cor_xform_create("EPSG:4326", ds->working_crs, err)))
         goto fail;
     return ds;
 fail:
@@ -309,7 +327,12 @@ static cor_status project_places(cor_dataset *ds, const char *src_crs, cor_place
         p->items[i].lon_deg = xy[2 * i];
         p->items[i].lat_deg = xy[2 * i + 1];
     }
-    cor_xform_run(ds->from_ll, xy, p->n);
+    cor_xform *from_ll = lonlat_xform(ds, 0, err);
+    if (!from_ll) {
+        free(xy);
+        return err ? err->code : COR_ERR_INPUT;
+    }
+    cor_xform_run(from_ll, xy, p->n);
     size_t w = 0;
     for (size_t i = 0; i < p->n; i++) {
         if (isnan(xy[2 * i]) || isnan(p->items[i].lon_deg)) {
@@ -490,14 +513,20 @@ done:
 
 cor_status cor_dataset_lonlat_to_xy(const cor_dataset *ds, double *xy, size_t n, cor_error *err)
 {
-    if (cor_xform_run(ds->from_ll, xy, n))
+    cor_xform *t = lonlat_xform(ds, 0, err);
+    if (!t)
+        return err ? err->code : COR_ERR_INPUT;
+    if (cor_xform_run(t, xy, n))
         return cor_error_set(err, COR_ERR_INPUT, "coordinates outside the working CRS's domain");
     return COR_OK;
 }
 
 cor_status cor_dataset_xy_to_lonlat(const cor_dataset *ds, double *xy, size_t n, cor_error *err)
 {
-    if (cor_xform_run(ds->to_ll, xy, n))
+    cor_xform *t = lonlat_xform(ds, 1, err);
+    if (!t)
+        return err ? err->code : COR_ERR_INPUT;
+    if (cor_xform_run(t, xy, n))
         return cor_error_set(err, COR_ERR_INPUT, "coordinates outside the working CRS's domain");
     return COR_OK;
 }
