@@ -8,7 +8,8 @@
  * Prints one result line for run_network_bench.sh and a second line of network statistics:
  *   bench_network: nodes=... directed_edges=... build_time_s=... peak_rss_mb=... graph_bytes=...
  *                  bytes_per_directed_edge=... geometry_bytes=...
- *   bench_network: road_links=... road_km=... components=... largest_share=... ... */
+ *   bench_network: road_links=... road_km=... components=... largest_share=... ...
+ *                  checksum=... (FNV-1a of the whole graph: equal when a build is bit-identical) */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,43 @@ static double peak_rss_mb(void)
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0) return -1.0;
     return (double)ru.ru_maxrss / 1024.0;   /* Linux: kilobytes */
+}
+
+/* FNV-1a over bytes, continued from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* A checksum of the whole graph (CSR, node positions, link geometry), to show that a change
+ * to the build leaves the network bit for bit the same. */
+static uint64_t graph_checksum(const cor_graph *g)
+{
+    cor_csr c;
+    cor_graph_csr(g, &c);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(h, c.first_out, ((size_t)c.n_nodes + 1) * sizeof *c.first_out);
+    h = fnv(h, c.head, c.n_edges * sizeof *c.head);
+    h = fnv(h, c.time_ms, c.n_edges * sizeof *c.time_ms);
+    h = fnv(h, c.length_m, c.n_edges * sizeof *c.length_m);
+    h = fnv(h, c.kind, c.n_edges);
+    h = fnv(h, c.link, c.n_edges * sizeof *c.link);
+    h = fnv(h, c.node_xy, 2 * (size_t)c.n_nodes * sizeof *c.node_xy);
+    h = fnv(h, c.component, (size_t)c.n_nodes * sizeof *c.component);
+    h = fnv(h, c.node_kind, c.n_nodes);
+    for (size_t i = 0, n = cor_graph_link_count(g); i < n; i++) {
+        cor_link_info li;
+        cor_graph_link_get(g, (uint32_t)i, &li);
+        h = fnv(h, &li, sizeof li);
+        double buf[4];
+        const double *pts = NULL;
+        size_t np = cor_graph_link_points(g, (uint32_t)i, buf, &pts);
+        h = fnv(h, pts, 2 * np * sizeof *pts);
+    }
+    return h;
 }
 
 static void log_stderr(cor_log_level level, const char *msg, void *user)
@@ -81,9 +119,11 @@ int main(int argc, char **argv)
            " peak_rss_mb=%.1f graph_bytes=%zu bytes_per_directed_edge=%.2f geometry_bytes=%zu\n",
            st.nodes, st.directed_edges, elapsed, rss, st.graph_bytes, per_edge, st.geometry_bytes);
     printf("bench_network: working_crs=%s road_links=%" PRIu64 " road_km=%.1f components=%" PRIu32
-           " largest_share=%.4f road_dangles=%" PRIu64 " road_snapped=%" PRIu64 "\n",
+           " largest_share=%.4f road_dangles=%" PRIu64 " road_snapped=%" PRIu64
+           " checksum=%016" PRIx64 "\n",
            crs ? crs : "?", st.links[COR_EDGE_ROAD], st.length_km[COR_EDGE_ROAD],
-           st.components, st.largest_component_share, st.road_dangles, st.road_snapped);
+           st.components, st.largest_component_share, st.road_dangles, st.road_snapped,
+           graph_checksum(g));
 
     cor_graph_destroy(g);
     cor_dataset_close(ds);
