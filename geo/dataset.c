@@ -353,8 +353,13 @@ static cor_status project_places(cor_dataset *ds, const char *src_crs, cor_place
     return COR_OK;
 }
 
-static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
+/* Loads the role's layer once; for lines, fn (when not NULL) sees their points as they are
+ * read, and *seen says whether it saw all of them in their final numbering. */
+static cor_status load_role_seen(cor_dataset *ds, cor_role role, cor_points_fn fn, void *ctx,
+                                 int *seen, cor_error *err)
 {
+    if (seen)
+        *seen = 0;
     if (ds->loaded[role])
         return COR_OK;
     int layer = ds->role_layer[role];
@@ -375,7 +380,8 @@ static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
         /* reprojected while read: a second thread transforms what the reader has read */
         xform_recipe recipe = { wkt, ds->working_crs, has_ext ? &ext : NULL, NULL };
         cor_read_xform rx = { cor_xform_create(wkt, ds->working_crs, err),
-                              omp_get_max_threads() > 1 ? make_xform : NULL, &recipe, 0 };
+                              omp_get_max_threads() > 1 ? make_xform : NULL, &recipe, 0,
+                              fn, ctx };
         if (!rx.main)
             rc = err ? err->code : COR_ERR_INPUT;
         else if (has_ext)
@@ -391,6 +397,8 @@ static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
             st->skipped_nan += (int64_t)d;
             st->parts -= (int64_t)d;
         }
+        if (seen)
+            *seen = rc == COR_OK && fn && !rx.bad;
     } else if (role == COR_ROLE_BOUNDARY || role == COR_ROLE_EXCLUSION) {
         cor_polygons *p = &ds->polys[role];
         rc = cor_src_read_polygons(ds->src, layer, spec, ds->working_crs, p, st, err);
@@ -430,6 +438,11 @@ static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
     return rc;
 }
 
+static cor_status load_role(cor_dataset *ds, cor_role role, cor_error *err)
+{
+    return load_role_seen(ds, role, NULL, NULL, NULL, err);
+}
+
 const cor_lines *cor_dataset_lines(cor_dataset *ds, cor_role role, cor_error *err)
 {
     if (role != COR_ROLE_RAIL && role != COR_ROLE_ROAD) {
@@ -439,16 +452,27 @@ const cor_lines *cor_dataset_lines(cor_dataset *ds, cor_role role, cor_error *er
     return load_role(ds, role, err) == COR_OK ? &ds->lines[role] : NULL;
 }
 
-cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
-                                  cor_error *err)
+cor_status cor_dataset_take_lines_seen(cor_dataset *ds, cor_role role, cor_lines *out,
+                                       cor_points_fn fn, void *ctx, int *seen, cor_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (!cor_dataset_lines(ds, role, err))
-        return err ? err->code : COR_ERR_IO;
+    if (seen)
+        *seen = 0;
+    if (role != COR_ROLE_RAIL && role != COR_ROLE_ROAD)
+        return cor_error_set(err, COR_ERR_INTERNAL, "role %s has no lines", cor_role_name(role));
+    cor_status rc = load_role_seen(ds, role, fn, ctx, seen, err);
+    if (rc != COR_OK)
+        return rc;
     *out = ds->lines[role];
     memset(&ds->lines[role], 0, sizeof ds->lines[role]);
     ds->loaded[role] = 0;
     return COR_OK;
+}
+
+cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
+                                  cor_error *err)
+{
+    return cor_dataset_take_lines_seen(ds, role, out, NULL, NULL, NULL, err);
 }
 
 const cor_places *cor_dataset_places(cor_dataset *ds, cor_role role, cor_error *err)

@@ -39,6 +39,8 @@ int cor_src_layer_is_geographic(const cor_src *s, int i);
  * class field value to cor_line_class (NULL value when the field is absent). */
 typedef int (*cor_classify_fn)(const char *value, const cor_role_spec *spec, cor_role role);
 typedef struct cor_xform cor_xform;
+typedef void (*cor_points_fn)(void *ctx, const double *xy, size_t first, size_t n,
+                              size_t expect);
 /* How cor_src_read_lines reprojects the lines it reads: with main in the calling thread and,
  * when make is set, on a second thread with a transform that make(user) creates there (the
  * same transformation; NULL: none), while the reading goes on. bad: points that failed to
@@ -48,6 +50,13 @@ typedef struct {
     cor_xform *(*make)(void *user);
     void *user;
     size_t bad;
+    /* Optional: called with every block of points once it is reprojected, in reading order
+     * and never on two threads at once (on whichever finished the block): xy holds n
+     * points, the first being point `first` of the output; expect is the number of points
+     * the layer is foreseen to have (0 when unknown). Lets a caller go through the points
+     * while the reading goes on. */
+    cor_points_fn on_points;
+    void *on_points_ctx;
 } cor_read_xform;
 /* Lines in the layer's CRS, or reprojected as rx says (rx NULL: not reprojected). */
 cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
@@ -97,6 +106,11 @@ cor_status cor_geos_make_valid_polygon(const unsigned char *wkb, size_t len,
  * cor_lines_free(); the dataset forgets them and would load them again if asked. */
 cor_status cor_dataset_take_lines(cor_dataset *ds, cor_role role, cor_lines *out,
                                   cor_error *err);
+/* The same, calling fn(ctx, ...) on the points as they are read (see cor_read_xform). *seen
+ * says whether fn saw every point of *out in its final numbering: not when the lines were
+ * loaded before, nor when lines with points PROJ could not transform were dropped after. */
+cor_status cor_dataset_take_lines_seen(cor_dataset *ds, cor_role role, cor_lines *out,
+                                       cor_points_fn fn, void *ctx, int *seen, cor_error *err);
 
 /* ---- write_gdal.c ------------------------------------------------------------------------- */
 /* Adds styles to the GeoPackage dataset gdal_ds (a GDALDatasetH) open for writing: creates

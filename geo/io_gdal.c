@@ -305,15 +305,18 @@ static long add_part(double *xy, OGRGeometryH part, int geographic)
 /* ---- points in blocks, reprojected on a second thread while the reading goes on ---------- */
 /* The reader fills blocks of points (a feature never straddles two) and queues each full
  * one; a worker thread with its own PROJ transform (started once a few blocks are queued, so
- * small layers do without) reprojects queued blocks in place, and the reader helps once it
- * is done. Blocks never move, so the worker can work on them while the reader goes on. As
+ * small layers do without) reprojects queued blocks in place. The reader takes the oldest
+ * waiting block itself whenever more than HELP_BACKLOG wait (the worker has more to do than
+ * the reader when the caller has rx->on_points go through the points), and helps with the
+ * rest once it is done. Blocks never move, so the worker can work on them while the reader
+ * goes on. As
  * the reader queues a block it appends the blocks transformed so far, in order, to the one
  * output array and reuses their memory for the next blocks: a few blocks are ever touched
  * instead of one per 32k points (first-touch page faults cost about as much as the copy).
  * The order of the points and every coordinate are those of reading everything first and
  * transforming it after. */
-enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4, SPARE_BLOCKS = 16 };
-typedef struct { double *xy; size_t n, cap; int done; } pblock;
+enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4, SPARE_BLOCKS = 16, HELP_BACKLOG = 2 };
+typedef struct { double *xy; size_t first, n, cap; int done; } pblock;
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -322,12 +325,36 @@ typedef struct {
     int closed;                 /* the reader has queued its last block */
     size_t bad;                 /* points that failed to transform */
     cor_read_xform *rx;
+    size_t pushed;              /* points queued */
+    size_t seen;                /* blocks passed to rx->on_points */
+    int seeing;                 /* a thread is in rx->on_points */
+    size_t expect;              /* points the layer is foreseen to have (0: unknown) */
     /* the reader's own: */
     size_t joined;              /* blocks already appended to the output */
     size_t xy_cap;              /* points the output array holds room for */
     double *spare[SPARE_BLOCKS];/* emptied BLOCK_POINTS blocks, ready for reuse */
     size_t n_spare;
 } xqueue;
+
+/* Passes the transformed blocks that follow the ones already seen to rx->on_points, in
+ * order, one thread at a time: a thread that finds another at it leaves the block to that
+ * one, which looks again before it stops. Called and returns with q->mu held. */
+static void xq_see_locked(xqueue *q)
+{
+    cor_read_xform *rx = q->rx;
+    if (!rx || !rx->on_points)
+        return;
+    while (!q->seeing && q->seen < q->nb && q->b[q->seen].done) {
+        pblock b = q->b[q->seen]; /* q->b may move while unlocked; b.xy does not */
+        size_t expect = q->expect;
+        q->seeing = 1;
+        pthread_mutex_unlock(&q->mu);
+        rx->on_points(rx->on_points_ctx, b.xy, b.first, b.n, expect);
+        pthread_mutex_lock(&q->mu);
+        q->seeing = 0;
+        q->seen++;
+    }
+}
 
 /* Queues a full block of n points with room for cap (taking it); 0 when out of memory (the
  * block is freed). Without a transform a block is done as it is queued. */
@@ -337,9 +364,12 @@ static int xq_push(xqueue *q, double *xy, size_t n, size_t cap)
     int ok = grow((void **)&q->b, &q->cap, q->nb + 1, sizeof *q->b);
     if (ok) {
         int done = !q->rx || !q->rx->main;
-        q->b[q->nb++] = (pblock){ xy, n, cap, done };
-        if (done)
+        q->b[q->nb++] = (pblock){ xy, q->pushed, n, cap, done };
+        q->pushed += n;
+        if (done) {
             q->next = q->nb;
+            xq_see_locked(q);
+        }
         pthread_cond_signal(&q->cv);
     } else {
         free(xy);
@@ -363,7 +393,8 @@ static int xq_join(xqueue *q, cor_lines *out, size_t *at)
 {
     pthread_mutex_lock(&q->mu);
     size_t end = q->joined;
-    while (end < q->nb && q->b[end].done)
+    int seeing = q->rx && q->rx->on_points;
+    while (end < q->nb && q->b[end].done && (!seeing || end < q->seen))
         end++;
     pthread_mutex_unlock(&q->mu);
     for (; q->joined < end; q->joined++) {
@@ -399,25 +430,46 @@ static void xq_close(xqueue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* Takes the first queued block no thread has taken and transforms it with t; when there is
+ * none, waits for one (wait) or returns 0. Returns 0 once the queue is closed and empty. */
+static int xq_take(xqueue *q, cor_xform *t, int wait)
+{
+    pthread_mutex_lock(&q->mu);
+    while (wait && q->next == q->nb && !q->closed)
+        pthread_cond_wait(&q->cv, &q->mu);
+    if (q->next == q->nb) {
+        pthread_mutex_unlock(&q->mu);
+        return 0;
+    }
+    size_t i = q->next++;
+    pblock b = q->b[i];
+    pthread_mutex_unlock(&q->mu);
+    size_t bad = cor_xform_run(t, b.xy, b.n);
+    pthread_mutex_lock(&q->mu);
+    q->bad += bad;
+    q->b[i].done = 1;
+    xq_see_locked(q);
+    pthread_mutex_unlock(&q->mu);
+    return 1;
+}
+
 /* Transforms queued blocks with t until the queue is closed and every block taken. */
 static void xq_drain(xqueue *q, cor_xform *t)
 {
+    while (xq_take(q, t, 1))
+        ;
+}
+
+/* The reader's share while it reads: when the worker falls behind (it also passes the blocks
+ * to rx->on_points), the reader transforms the oldest waiting blocks itself. */
+static void xq_help(xqueue *q, cor_xform *t)
+{
     for (;;) {
         pthread_mutex_lock(&q->mu);
-        while (q->next == q->nb && !q->closed)
-            pthread_cond_wait(&q->cv, &q->mu);
-        if (q->next == q->nb) {
-            pthread_mutex_unlock(&q->mu);
+        int behind = q->nb - q->next > HELP_BACKLOG;
+        pthread_mutex_unlock(&q->mu);
+        if (!behind || !xq_take(q, t, 0))
             return;
-        }
-        size_t i = q->next++;
-        pblock b = q->b[i];
-        pthread_mutex_unlock(&q->mu);
-        size_t bad = cor_xform_run(t, b.xy, b.n);
-        pthread_mutex_lock(&q->mu);
-        q->bad += bad;
-        q->b[i].done = 1;
-        pthread_mutex_unlock(&q->mu);
     }
 }
 
@@ -447,6 +499,8 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
     int geographic = cor_src_layer_is_geographic(s, layer);
     line_caps caps = { 0 };
     xqueue q = { .rx = rx };
+    /* cheap where the format keeps the count (GeoPackage, Shapefile, FlatGeobuf), else -1 */
+    GIntBig n_features = rx && rx->on_points ? OGR_L_GetFeatureCount(l, FALSE) : -1;
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
     pthread_t worker;
@@ -489,12 +543,16 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
                 need += (size_t)OGR_G_GetPointCount(part);
         }
         if (cur_n + need > cur_cap) {
+            if (cur_n && !q.nb && n_features > 0 && st->read > 1) /* from the first block */
+                q.expect = (size_t)((double)cur_n * (double)n_features / (double)(st->read - 1));
             if (cur_n && !(ok = xq_push(&q, cur, cur_n, cur_cap)))
                 cur = NULL;
             else if (!cur_n)
                 free(cur);
             if (ok && !has_worker && q.nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
                 has_worker = pthread_create(&worker, NULL, xq_worker, &q) == 0;
+            if (ok && has_worker)
+                xq_help(&q, rx->main);
             if (ok)
                 ok = xq_join(&q, out, &at);
             cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
@@ -566,6 +624,9 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         xq_drain(&q, rx->main);
     if (has_worker)
         pthread_join(worker, NULL);
+    pthread_mutex_lock(&q.mu); /* each block was seen by the thread that finished it, or */
+    xq_see_locked(&q);         /* by the one seeing when it did; this is only a safeguard */
+    pthread_mutex_unlock(&q.mu);
     /* join what is left; the array ends up exactly as large as before (one spare point) */
     if (ok)
         ok = xq_join(&q, out, &at);

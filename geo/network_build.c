@@ -77,6 +77,11 @@ static uint32_t map_get(const u64map *m, uint64_t key)
     return NONE32;
 }
 
+/* fmin and fmax for finite coordinates (no NaN reaches the builder): inlined, where the
+ * C library's are calls in the hot bounding-box loops. */
+static inline double dmin(double a, double b) { return b < a ? b : a; }
+static inline double dmax(double a, double b) { return b > a ? b : a; }
+
 /* Vertices are the same when they agree to the centimetre. */
 static uint64_t qkey(double x, double y)
 {
@@ -114,7 +119,8 @@ static void *big_alloc(size_t bytes)
     return p;
 }
 
-static int vt_init(vtable *v, size_t expected)
+/* An empty table for about expected vertices; threads: clear it on the OpenMP threads. */
+static int vt_init(vtable *v, size_t expected, int threads)
 {
     v->cap = expected + expected / 2 + 1024;
     v->used = 0;
@@ -124,7 +130,7 @@ static int vt_init(vtable *v, size_t expected)
     /* Most of the cost is the kernel clearing the pages on first touch: share it out. */
     vslot *t = v->t;
     size_t cap = v->cap;
-#pragma omp parallel for schedule(static) if (cap > ((size_t)1 << 20))
+#pragma omp parallel for schedule(static) if (threads && cap > ((size_t)1 << 20))
     for (size_t i = 0; i < cap; i++)
         t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
     return 1;
@@ -238,6 +244,7 @@ typedef struct {
     size_t nq, nx, ny;
     double r, cell, qminx, qminy, qmaxx, qmaxy;
     const uint32_t *first, *order, *sat;
+    const uint64_t *occupied;   /* bit c: cell c holds a query (small enough for the caches) */
 } qgrid;
 
 /* scan_segments over the lines [l0, l1). */
@@ -249,14 +256,15 @@ static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq,
     double r = gq->r, cell = gq->cell, qminx = gq->qminx, qminy = gq->qminy;
     double qmaxx = gq->qmaxx, qmaxy = gq->qmaxy;
     const uint32_t *first = gq->first, *order = gq->order, *sat = gq->sat;
+    const uint64_t *occupied = gq->occupied;
     for (size_t l = l0; l < l1; l++) {
         if (w->start[l + 1] - w->start[l] > 2) {
             double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
             for (size_t k = w->start[l]; k < w->start[l + 1]; k++) {
-                minx = fmin(minx, w->xy[2 * k]);
-                maxx = fmax(maxx, w->xy[2 * k]);
-                miny = fmin(miny, w->xy[2 * k + 1]);
-                maxy = fmax(maxy, w->xy[2 * k + 1]);
+                minx = dmin(minx, w->xy[2 * k]);
+                maxx = dmax(maxx, w->xy[2 * k]);
+                miny = dmin(miny, w->xy[2 * k + 1]);
+                maxy = dmax(maxy, w->xy[2 * k + 1]);
             }
             minx -= r;
             maxx += r;
@@ -266,26 +274,29 @@ static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq,
                 continue;
             size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) / cell);
             size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) / cell);
-            size_t cx1 = (size_t)((fmin(maxx, qmaxx) - qminx) / cell) + 1;
-            size_t cy1 = (size_t)((fmin(maxy, qmaxy) - qminy) / cell) + 1;
+            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) / cell) + 1;
+            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) / cell) + 1;
             if (sat[cy1 * (nx + 1) + cx1] - sat[cy0 * (nx + 1) + cx1] -
                     sat[cy1 * (nx + 1) + cx0] + sat[cy0 * (nx + 1) + cx0] == 0)
                 continue;
         }
         for (size_t k = w->start[l]; k + 1 < w->start[l + 1]; k++) {
             const double *a = w->xy + 2 * k, *b = a + 2;
-            double minx = fmin(a[0], b[0]) - r, maxx = fmax(a[0], b[0]) + r;
-            double miny = fmin(a[1], b[1]) - r, maxy = fmax(a[1], b[1]) + r;
+            double minx = dmin(a[0], b[0]) - r, maxx = dmax(a[0], b[0]) + r;
+            double miny = dmin(a[1], b[1]) - r, maxy = dmax(a[1], b[1]) + r;
             if (maxx < qminx || minx > qmaxx || maxy < qminy || miny > qmaxy)
                 continue;
             size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) / cell);
             size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) / cell);
-            size_t cx1 = (size_t)((fmin(maxx, qmaxx) - qminx) / cell);
-            size_t cy1 = (size_t)((fmin(maxy, qmaxy) - qminy) / cell);
+            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) / cell);
+            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) / cell);
             size_t ncells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
             int brute = ncells > nq;
             for (size_t cy = brute ? 0 : cy0; cy <= (brute ? 0 : cy1); cy++)
                 for (size_t cx = brute ? 0 : cx0; cx <= (brute ? 0 : cx1); cx++) {
+                    size_t c = cy * nx + cx;
+                    if (!brute && !(occupied[c >> 6] >> (c & 63) & 1))
+                        continue;
                     size_t e0 = brute ? 0 : first[cy * nx + cx];
                     size_t e1 = brute ? nq : first[cy * nx + cx + 1];
                     for (size_t e = e0; e < e1; e++) {
@@ -316,10 +327,10 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
         return 1;
     double qminx = INFINITY, qminy = INFINITY, qmaxx = -INFINITY, qmaxy = -INFINITY;
     for (size_t i = 0; i < nq; i++) {
-        qminx = fmin(qminx, qs[i].x);
-        qmaxx = fmax(qmaxx, qs[i].x);
-        qminy = fmin(qminy, qs[i].y);
-        qmaxy = fmax(qmaxy, qs[i].y);
+        qminx = dmin(qminx, qs[i].x);
+        qmaxx = dmax(qmaxx, qs[i].x);
+        qminy = dmin(qminy, qs[i].y);
+        qmaxy = dmax(qmaxy, qs[i].y);
     }
     double cell = r > 1.0 ? r : 1.0;
     while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > 4.0e6)
@@ -361,7 +372,18 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
                 (first[cy * nx + cx + 1] - first[cy * nx + cx]) + sat[cy * (nx + 1) + cx + 1] +
                 sat[(cy + 1) * (nx + 1) + cx] - sat[cy * (nx + 1) + cx];
 
-    qgrid gq = { qs, nq, nx, ny, r, cell, qminx, qminy, qmaxx, qmaxy, first, order, sat };
+    uint64_t *occupied = calloc((nx * ny + 63) / 64, sizeof *occupied);
+    if (!occupied) {
+        free(sat);
+        free(first);
+        free(order);
+        return 0;
+    }
+    for (size_t c = 0; c < nx * ny; c++)
+        if (first[c + 1] > first[c])
+            occupied[c >> 6] |= (uint64_t)1 << (c & 63);
+    qgrid gq = { qs, nq, nx, ny, r, cell, qminx, qminy, qmaxx, qmaxy, first, order, sat,
+                 occupied };
     /* keep_best over many points: two halves of the lines on two threads, each with its own
      * best hits, merged so that the first of equally near hits still wins. */
     hit *best2 = NULL;
@@ -388,6 +410,7 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
     } else {
         scan_lines(w, 0, w->n_lines, &gq, fn, ctx);
     }
+    free(occupied);
     free(sat);
     free(first);
     free(order);
@@ -473,6 +496,10 @@ typedef struct netstate {
     linework w;
     vtable vt;
     uint32_t *pslot;            /* vertex-table slot of every point of w */
+    size_t pslot_cap;           /* while counting as the lines are read: room in pslot, */
+    size_t seen;                /* points counted, */
+    int count_failed;           /* and whether memory ran out */
+    int counted;                /* the vertex table and pslot are complete */
     split_vec splits;
     end_move *moves;            /* dangling ends snapped onto a split point */
     size_t n_moves;
@@ -489,15 +516,16 @@ static void ns_free(netstate *ns)
     memset(ns, 0, sizeof *ns);
 }
 
-/* Makes room for add more distinct vertices (growing past 85 % load), remapping pslot. */
-static int ns_reserve(netstate *ns, size_t add)
+/* Makes room for add more distinct vertices (growing past 85 % load), remapping the slots
+ * of the first np points. */
+static int vt_reserve(netstate *ns, size_t np, size_t add, int threads)
 {
     vtable *v = &ns->vt;
     if ((v->used + add) * 20 <= v->cap * 17)
         return 1;
     vtable nv;
     uint32_t *remap = malloc(v->cap * sizeof *remap);
-    if (!remap || !vt_init(&nv, 2 * (v->used + add))) {
+    if (!remap || !vt_init(&nv, 2 * (v->used + add), threads)) {
         free(remap);
         return 0;
     }
@@ -509,12 +537,17 @@ static int ns_reserve(netstate *ns, size_t add)
         nv.t[j].node = v->t[i].node;
         remap[i] = (uint32_t)j;
     }
-    for (size_t k = 0; k < ns->w.n_points; k++)
+    for (size_t k = 0; k < np; k++)
         ns->pslot[k] = remap[ns->pslot[k]];
     free(remap);
     vt_free(v);
     *v = nv;
     return 1;
+}
+
+static int ns_reserve(netstate *ns, size_t add)
+{
+    return vt_reserve(ns, ns->w.n_points, add, 1);
 }
 
 /* Adds one occurrence of the vertex at (x, y) (room reserved by ns_reserve); its slot. */
@@ -525,25 +558,77 @@ static uint32_t ns_add(netstate *ns, double x, double y)
     return (uint32_t)i;
 }
 
+/* Adds one occurrence of each of n points to the table (room reserved), their slots to slot. */
+static void count_points(vtable *v, const double *xy, size_t n, uint32_t *slot)
+{
+    enum { AHEAD = 16 };
+    for (size_t k = 0; k < n; k++) {
+        if (k + AHEAD < n) /* the table is far larger than the caches: fetch ahead */
+            __builtin_prefetch(&v->t[vt_home(v, qkey(xy[2 * (k + AHEAD)],
+                                                     xy[2 * (k + AHEAD) + 1]))], 1);
+        size_t i = vt_upsert(v, qkey(xy[2 * k], xy[2 * k + 1]));
+        v->t[i].count++;
+        slot[k] = (uint32_t)i;
+    }
+}
+
 /* Counts vertex occurrences of every point once; fills pslot. Later edits keep the counts up
  * to date (moved endpoints, inserted splits, dropped repeats) instead of counting again. */
 static int count_vertices(netstate *ns, size_t extra)
 {
     size_t np = ns->w.n_points;
-    const double *xy = ns->w.xy;
-    if (!vt_init(&ns->vt, np + extra) || !(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
+    if (!vt_init(&ns->vt, np + extra, 1) || !(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
         return 0;
-    enum { AHEAD = 16 };
-    vtable *v = &ns->vt;
-    for (size_t k = 0; k < np; k++) {
-        if (k + AHEAD < np) /* the table is far larger than the caches: fetch ahead */
-            __builtin_prefetch(&v->t[vt_home(v, qkey(xy[2 * (k + AHEAD)],
-                                                     xy[2 * (k + AHEAD) + 1]))], 1);
-        size_t i = vt_upsert(v, qkey(xy[2 * k], xy[2 * k + 1]));
-        v->t[i].count++;
-        ns->pslot[k] = (uint32_t)i;
-    }
+    count_points(&ns->vt, ns->w.xy, np, ns->pslot);
+    ns->counted = 1;
     return 1;
+}
+
+/* cor_points_fn: does count_vertices' work on each block of points as the loader delivers it
+ * (on the thread that reprojected the block, while the reading goes on). The blocks come in
+ * order; the table and pslot grow as needed, sized at first by the loader's forecast. */
+static void count_block(void *ctx, const double *xy, size_t first, size_t n, size_t expect)
+{
+    netstate *ns = ctx;
+    if (ns->count_failed || first != ns->seen) {
+        ns->count_failed = 1;
+        return;
+    }
+    size_t np = first + n;
+    if (np + 1 > ns->pslot_cap) {
+        size_t cap = 2 * ns->pslot_cap;
+        if (cap < np + 1)
+            cap = np + 1;
+        if (cap < expect + expect / 8 + 1)
+            cap = expect + expect / 8 + 1;
+        uint32_t *p = realloc(ns->pslot, cap * sizeof *p);
+        if (!p) {
+            ns->count_failed = 1;
+            return;
+        }
+        ns->pslot = p;
+        ns->pslot_cap = cap;
+    }
+    int ok = ns->vt.t ? vt_reserve(ns, first, n, 0)
+                      : vt_init(&ns->vt, (expect > np ? expect : np) + np / 8, 0);
+    if (!ok) {
+        ns->count_failed = 1;
+        return;
+    }
+    count_points(&ns->vt, xy, n, ns->pslot + first);
+    ns->seen = np;
+}
+
+/* After loading: keeps what count_block counted when it saw every point, else forgets it
+ * (count_vertices counts again). */
+static void count_settle(netstate *ns, int seen)
+{
+    ns->counted = seen && !ns->count_failed && ns->vt.t && ns->seen == ns->w.n_points;
+    if (!ns->counted) {
+        vt_free(&ns->vt);
+        free(ns->pslot);
+        ns->pslot = NULL;
+    }
 }
 
 /* Moves point k of the line work to (x, y), keeping the counts (room reserved). */
@@ -557,7 +642,11 @@ static void ns_move_point(netstate *ns, size_t k, double x, double y)
 
 /* Inserts the splits into the lines, recording where each one landed (a split within
  * SAME_POINT_M of a vertex lands on that vertex). Points keep their vertex slots; inserted
- * points are counted in. */
+ * points are counted in. The lines with splits are rebuilt aside, then everything is moved up
+ * in place from the end: the arrays grow by realloc (which remaps large blocks instead of
+ * copying them) and no other line is copied twice. */
+typedef struct { size_t line, off, n; } relined; /* a rebuilt line: n points at off aside */
+
 static int insert_splits(netstate *ns)
 {
     linework *w = &ns->w;
@@ -567,79 +656,108 @@ static int insert_splits(netstate *ns)
     if (!ns_reserve(ns, sv->n))
         return 0;
     split **order = malloc(sv->n * sizeof *order);
-    if (!order)
+    relined *rl = malloc(sv->n * sizeof *rl);
+    if (!order || !rl) {
+        free(order);
+        free(rl);
         return 0;
+    }
     for (size_t i = 0; i < sv->n; i++)
         order[i] = &sv->v[i];
     qsort(order, sv->n, sizeof *order, cmp_split_ptr);
-    size_t cap = w->n_points + sv->n;
-    double *nxy = malloc(2 * cap * sizeof *nxy);
-    uint32_t *nslot = malloc(cap * sizeof *nslot);
-    size_t *nstart = malloc((w->n_lines + 1) * sizeof *nstart);
-    int ok = nxy && nslot && nstart;
-    size_t o = 0, si = 0;
-    for (size_t l = 0; ok && l < w->n_lines; l++) {
-        size_t a = w->start[l], b = w->start[l + 1];
-        nstart[l] = o;
-        if (si >= sv->n || order[si]->line != l) { /* no split on this line */
-            memcpy(nxy + 2 * o, w->xy + 2 * a, 2 * (b - a) * sizeof *nxy);
-            memcpy(nslot + o, ns->pslot + a, (b - a) * sizeof *nslot);
-            o += b - a;
-            continue;
+    size_t n_rl = 0, aside_n = sv->n;
+    for (size_t i = 0; i < sv->n; i++)
+        if (!i || order[i]->line != order[i - 1]->line) {
+            size_t l = order[i]->line;
+            aside_n += w->start[l + 1] - w->start[l];
+            rl[n_rl++] = (relined){ l, 0, 0 };
         }
+    double *axy = malloc(2 * aside_n * sizeof *axy);
+    uint32_t *aslot = malloc(aside_n * sizeof *aslot);
+    double *nxy = axy && aslot ? realloc(w->xy, (2 * (w->n_points + sv->n) + 2) * sizeof *nxy)
+                               : NULL;
+    if (nxy)
+        w->xy = nxy;
+    uint32_t *nslot = nxy ? realloc(ns->pslot, (w->n_points + sv->n + 1) * sizeof *nslot) : NULL;
+    if (nslot)
+        ns->pslot = nslot;
+    if (!nslot) {
+        free(order);
+        free(rl);
+        free(axy);
+        free(aslot);
+        return 0;
+    }
+    /* 1. the lines with splits, rebuilt aside */
+    size_t o = 0, si = 0;
+    for (size_t r = 0; r < n_rl; r++) {
+        size_t l = rl[r].line, a = w->start[l], b = w->start[l + 1];
+        rl[r].off = o;
         for (size_t k = a; k < b; k++) {
-            nxy[2 * o] = w->xy[2 * k];
-            nxy[2 * o + 1] = w->xy[2 * k + 1];
-            nslot[o] = ns->pslot[k];
+            axy[2 * o] = w->xy[2 * k];
+            axy[2 * o + 1] = w->xy[2 * k + 1];
+            aslot[o] = ns->pslot[k];
             o++;
             uint32_t seg = (uint32_t)(k - a);
             while (si < sv->n && order[si]->line == l && order[si]->seg == seg) {
-                split *s = order[si++];
-                const double *prev = nxy + 2 * (o - 1);
+                split *sp = order[si++];
+                const double *prev = axy + 2 * (o - 1);
                 const double *next = k + 1 < b ? w->xy + 2 * (k + 1) : prev;
-                if (hypot(s->x - prev[0], s->y - prev[1]) < SAME_POINT_M) {
-                    s->fx = prev[0];
-                    s->fy = prev[1];
-                } else if (hypot(s->x - next[0], s->y - next[1]) < SAME_POINT_M) {
-                    s->fx = next[0];
-                    s->fy = next[1];
+                if (hypot(sp->x - prev[0], sp->y - prev[1]) < SAME_POINT_M) {
+                    sp->fx = prev[0];
+                    sp->fy = prev[1];
+                } else if (hypot(sp->x - next[0], sp->y - next[1]) < SAME_POINT_M) {
+                    sp->fx = next[0];
+                    sp->fy = next[1];
                 } else {
-                    nxy[2 * o] = s->fx = s->x;
-                    nxy[2 * o + 1] = s->fy = s->y;
-                    nslot[o] = ns_add(ns, s->x, s->y);
+                    axy[2 * o] = sp->fx = sp->x;
+                    axy[2 * o + 1] = sp->fy = sp->y;
+                    aslot[o] = ns_add(ns, sp->x, sp->y);
                     o++;
                 }
             }
         }
+        rl[r].n = o - rl[r].off;
     }
     free(order);
-    if (!ok) {
-        free(nxy);
-        free(nslot);
-        free(nstart);
-        return 0;
+    /* 2. from the end: the lines after each rebuilt one move up by the points inserted
+     * before them, the rebuilt line takes its place */
+    size_t shift = o - (aside_n - sv->n); /* points inserted in all */
+    size_t end = w->n_points;             /* old index: the moved block ends here */
+    for (size_t r = n_rl; r-- > 0;) {
+        size_t l = rl[r].line, a = w->start[l], b = w->start[l + 1];
+        memmove(w->xy + 2 * (b + shift), w->xy + 2 * b, 2 * (end - b) * sizeof *w->xy);
+        memmove(ns->pslot + b + shift, ns->pslot + b, (end - b) * sizeof *ns->pslot);
+        shift -= rl[r].n - (b - a);
+        memcpy(w->xy + 2 * (a + shift), axy + 2 * rl[r].off, 2 * rl[r].n * sizeof *axy);
+        memcpy(ns->pslot + a + shift, aslot + rl[r].off, rl[r].n * sizeof *aslot);
+        end = a;
     }
-    nstart[w->n_lines] = o;
-    free(w->xy);
-    free(w->start);
-    free(ns->pslot);
-    w->xy = nxy;
-    w->start = nstart;
-    ns->pslot = nslot;
-    w->n_points = o;
+    free(axy);
+    free(aslot);
+    /* 3. the lines' starts */
+    size_t add = 0;
+    for (size_t l = 0, r = 0; l < w->n_lines; l++) {
+        w->start[l] += add;
+        if (r < n_rl && rl[r].line == l) {
+            add += rl[r].n - (w->start[l + 1] - (w->start[l] - add));
+            r++;
+        }
+    }
+    w->n_points += add;
+    w->start[w->n_lines] = w->n_points;
+    free(rl);
     return 1;
 }
 
 typedef struct { uint32_t line; int end; } dangle;
 
-/* Whether lines a and b already meet at a shared vertex. */
+/* Whether lines a and b (a != b) already meet at a shared vertex: one slot in both. */
 static int lines_share_vertex(const netstate *ns, uint32_t a, uint32_t b)
 {
     const linework *w = &ns->w;
     for (size_t k = w->start[a]; k < w->start[a + 1]; k++) {
         uint32_t slot = ns->pslot[k];
-        if (ns->vt.t[slot].count < 2)
-            continue;
         for (size_t j = w->start[b]; j < w->start[b + 1]; j++)
             if (ns->pslot[j] == slot)
                 return 1;
@@ -661,7 +779,7 @@ static int cmp_by_distance(const void *x, const void *y)
 static int snap_dangles(netstate *ns, double tol)
 {
     linework *w = &ns->w;
-    if (!count_vertices(ns, 2 * w->n_lines))
+    if (!ns->counted && !count_vertices(ns, 2 * w->n_lines))
         return 0;
     size_t cap = 1024, nd = 0;
     dangle *d = malloc(cap * sizeof *d);
@@ -793,8 +911,24 @@ static int snap_dangles(netstate *ns, double tol)
 static void compact_lines(netstate *ns)
 {
     linework *w = &ns->w;
-    size_t o = 0, nl = 0;
+    /* the first line with a repeat (the lines before it stay as they are; usually none) */
+    size_t l0 = w->n_lines;
+#pragma omp parallel for schedule(static) reduction(min : l0) if (w->n_lines > 65536)
     for (size_t l = 0; l < w->n_lines; l++) {
+        if (l >= l0)
+            continue;
+        for (size_t k = w->start[l] + 1; k < w->start[l + 1]; k++)
+            if (w->xy[2 * (k - 1)] == w->xy[2 * k] && w->xy[2 * (k - 1) + 1] == w->xy[2 * k + 1]) {
+                l0 = l;
+                break;
+            }
+        if (w->start[l + 1] - w->start[l] < 2)
+            l0 = l;
+    }
+    if (l0 == w->n_lines)
+        return;
+    size_t o = w->start[l0], nl = l0;
+    for (size_t l = l0; l < w->n_lines; l++) {
         size_t a = w->start[l], b = w->start[l + 1], first = o;
         for (size_t k = a; k < b; k++) {
             if (o > first && w->xy[2 * (o - 1)] == w->xy[2 * k] &&
@@ -1074,15 +1208,21 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
 
     if (!report(&opts, 0.0, "loading rail and roads"))
         goto cancelled;
+    /* the vertices are counted as the lines are read */
     cor_lines rl, dl;
-    if (cor_dataset_take_lines(ds, COR_ROLE_RAIL, &rl, err) != COR_OK)
+    int rail_seen, road_seen;
+    if (cor_dataset_take_lines_seen(ds, COR_ROLE_RAIL, &rl, count_block, &rail, &rail_seen,
+                                    err) != COR_OK)
         goto fail;
-    if (cor_dataset_take_lines(ds, COR_ROLE_ROAD, &dl, err) != COR_OK) {
+    if (cor_dataset_take_lines_seen(ds, COR_ROLE_ROAD, &dl, count_block, &road, &road_seen,
+                                    err) != COR_OK) {
         cor_lines_free(&rl);
         goto fail;
     }
     lw_take(&rail.w, &rl);
     lw_take(&road.w, &dl);
+    count_settle(&rail, rail_seen);
+    count_settle(&road, road_seen);
     if (!lw_ensure(&rail.w) || !lw_ensure(&road.w))
         goto nomem;
     if (!rail.w.n_lines && !road.w.n_lines) {
@@ -1254,12 +1394,12 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
     for (size_t i = 0; i < nn; i++) {
-        minx = fmin(minx, nodes.xy[2 * i]);
-        maxx = fmax(maxx, nodes.xy[2 * i]);
-        miny = fmin(miny, nodes.xy[2 * i + 1]);
-        maxy = fmax(maxy, nodes.xy[2 * i + 1]);
+        minx = dmin(minx, nodes.xy[2 * i]);
+        maxx = dmax(maxx, nodes.xy[2 * i]);
+        miny = dmin(miny, nodes.xy[2 * i + 1]);
+        maxy = dmax(maxy, nodes.xy[2 * i + 1]);
     }
-    double span = fmax(maxx - minx, maxy - miny);
+    double span = dmax(maxx - minx, maxy - miny);
     double sc = span > 0 ? 65535.0 / span : 0;
     if (!(mi = malloc((nn + 1) * sizeof *mi)) || !(perm = malloc((nn + 1) * sizeof *perm)))
         goto nomem;
@@ -1320,19 +1460,29 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         if (!fill)
             goto nomem;
         memcpy(fill, g->first_out, nn * sizeof *fill);
-        for (size_t i = 0; i < g->n_links; i++) {
-            const cor_link *L = &g->links[i];
-            uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
-            for (int dir = 0; dir < 2; dir++) {
-                if (dir && (L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT))
-                    break;
-                uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
-                uint64_t e = fill[from]++;
-                g->head[e] = to;
-                g->time_ms[e] = L->time_ms;
-                g->length_m[e] = L->length_m;
-                g->kind[e] = k;
-                g->link[e] = (uint32_t)i;
+        /* Each thread fills the edges leaving its own range of nodes, going through the links
+         * in order: every node's edges come out in the order of one pass. */
+#pragma omp parallel if (g->n_links > 65536)
+        {
+            int nt = omp_get_num_threads(), t = omp_get_thread_num();
+            uint32_t lo = (uint32_t)((uint64_t)nn * (uint64_t)t / (uint64_t)nt);
+            uint32_t hi = (uint32_t)((uint64_t)nn * (uint64_t)(t + 1) / (uint64_t)nt);
+            for (size_t i = 0; i < g->n_links; i++) {
+                const cor_link *L = &g->links[i];
+                uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
+                for (int dir = 0; dir < 2; dir++) {
+                    if (dir && (L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT))
+                        break;
+                    uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
+                    if (from < lo || from >= hi)
+                        continue;
+                    uint64_t e = fill[from]++;
+                    g->head[e] = to;
+                    g->time_ms[e] = L->time_ms;
+                    g->length_m[e] = L->length_m;
+                    g->kind[e] = k;
+                    g->link[e] = (uint32_t)i;
+                }
             }
         }
         free(fill);
