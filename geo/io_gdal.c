@@ -498,6 +498,8 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         return err ? err->code : COR_ERR_IO;
     int geographic = cor_src_layer_is_geographic(s, layer);
     line_caps caps = { 0 };
+    char cls_memo[64];          /* the last class value and what it classified as */
+    int cls_memo_ok = 0, cls_memo_cls = 0;
     xqueue q = { .rx = rx };
     /* cheap where the format keeps the count (GeoPackage, Shapefile, FlatGeobuf), else -1 */
     GIntBig n_features = rx && rx->on_points ? OGR_L_GetFeatureCount(l, FALSE) : -1;
@@ -531,7 +533,18 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         }
         const char *cval = fi.cls >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.cls)
                                ? OGR_F_GetFieldAsString(f, fi.cls) : NULL;
-        int cls = classify(cval, spec, role);
+        /* runs of features share a class value: one like the last is not classified again */
+        int cls;
+        if (cval && cls_memo_ok && !strcmp(cval, cls_memo)) {
+            cls = cls_memo_cls;
+        } else {
+            cls = classify(cval, spec, role);
+            cls_memo_ok = cval && strlen(cval) < sizeof cls_memo;
+            if (cls_memo_ok) {
+                strcpy(cls_memo, cval);
+                cls_memo_cls = cls;
+            }
+        }
         double speed = fi.speed >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.speed)
                            ? OGR_F_GetFieldAsDouble(f, fi.speed) : NAN;
         if (!(speed > 0) || !isfinite(speed))

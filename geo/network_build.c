@@ -1117,16 +1117,22 @@ static int radix_sort_morton(morton_item *a, size_t n)
     morton_item *tmp = malloc((n + 1) * sizeof *tmp);
     if (!tmp)
         return 0;
-    for (int shift = 0; shift < 32; shift += 8) {
-        size_t count[257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count[((a[i].key >> shift) & 255) + 1]++;
+    size_t count[4][257];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) /* the four digits' histograms in one pass */
+        for (int d = 0; d < 4; d++)
+            count[d][((a[i].key >> (8 * d)) & 255) + 1]++;
+    morton_item *src = a, *dst = tmp;
+    for (int d = 0; d < 4; d++) {
         for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
+            count[d][b + 1] += count[d][b];
         for (size_t i = 0; i < n; i++)
-            tmp[count[(a[i].key >> shift) & 255]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
+            dst[count[d][(src[i].key >> (8 * d)) & 255]++] = src[i];
+        morton_item *t = src;
+        src = dst;
+        dst = t;
     }
+    /* four passes: the sorted items are back in a */
     free(tmp);
     return 1;
 }
