@@ -594,6 +594,10 @@ static void count_block(void *ctx, const double *xy, size_t first, size_t n, siz
         ns->count_failed = 1;
         return;
     }
+    /* the forecast comes from the first block alone: trusted up to 8M points (some 200 MB of
+     * table); past that the table grows as the points come */
+    if (expect > ((size_t)1 << 23))
+        expect = (size_t)1 << 23;
     size_t np = first + n;
     if (np + 1 > ns->pslot_cap) {
         size_t cap = 2 * ns->pslot_cap;
