@@ -1403,6 +1403,8 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         goto fail;
     }
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+#pragma omp parallel for schedule(static) reduction(min : minx, miny) reduction(max : maxx, maxy) \
+    if (nn > 65536)
     for (size_t i = 0; i < nn; i++) {
         minx = dmin(minx, nodes.xy[2 * i]);
         maxx = dmax(maxx, nodes.xy[2 * i]);
@@ -1413,6 +1415,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     double sc = span > 0 ? 65535.0 / span : 0;
     if (!(mi = malloc((nn + 1) * sizeof *mi)) || !(perm = malloc((nn + 1) * sizeof *perm)))
         goto nomem;
+#pragma omp parallel for schedule(static) if (nn > 65536)
     for (size_t i = 0; i < nn; i++) {
         uint32_t qx = (uint32_t)((nodes.xy[2 * i] - minx) * sc);
         uint32_t qy = (uint32_t)((nodes.xy[2 * i + 1] - miny) * sc);
@@ -1421,6 +1424,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     if (!radix_sort_morton(mi, nn))
         goto nomem;
+#pragma omp parallel for schedule(static) if (nn > 65536)
     for (size_t i = 0; i < nn; i++)
         perm[mi[i].id] = (uint32_t)i;
 
@@ -1430,6 +1434,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     if (!g->crs || !(g->node_xy = malloc((2 * nn + 1) * sizeof *g->node_xy)) ||
         !(g->node_kind = malloc(nn + 1)) || !(g->component = malloc((nn + 1) * sizeof(uint32_t))))
         goto nomem;
+#pragma omp parallel for schedule(static) if (nn > 65536)
     for (size_t i = 0; i < nn; i++) {
         g->node_xy[2 * perm[i]] = nodes.xy[2 * i];
         g->node_xy[2 * perm[i] + 1] = nodes.xy[2 * i + 1];
@@ -1445,10 +1450,15 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     if (!(g->first_out = calloc(nn + 2, sizeof *g->first_out)))
         goto nomem;
     cor_graph_stats *gs = &g->stats;
-    for (size_t i = 0; i < g->n_links; i++) {
+    cor_link *links = g->links;
+    size_t n_links = g->n_links;
+#pragma omp parallel for schedule(static) if (n_links > 65536)
+    for (size_t i = 0; i < n_links; i++) {
+        links[i].u = perm[links[i].u];
+        links[i].v = perm[links[i].v];
+    }
+    for (size_t i = 0; i < g->n_links; i++) { /* one thread: the sums in link order */
         cor_link *L = &g->links[i];
-        L->u = perm[L->u];
-        L->v = perm[L->v];
         int directed = L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT;
         g->first_out[L->u + 1]++;
         if (!directed)
