@@ -58,6 +58,25 @@ typedef struct {
 /* Handles --speed (opt 1001); 1 if handled, -1 on a usage error (printed), 0 otherwise. */
 int cli_net_option(cli_ctx *c, cli_net_opts *n, int opt, const char *arg);
 
+/* Options shared by the commands that route from places (route, matrix, isochrone, access,
+ * scenario). Each command lists the ones it takes: CLI_ROUTE_LONGOPTS (--mode, --max-snap,
+ * which all of them take) and, as it names them, entries with the CLI_OPT_* values below. */
+typedef struct {
+    const char *from;           /* --from (route, matrix, isochrone) or --origins */
+    const char *to;             /* --to */
+    int mode;                   /* --mode: a cor_mode */
+    double max_snap_m;          /* --max-snap KM, in metres */
+    int top;                    /* --top N: 1..1000 */
+} cli_route_opts;
+#define CLI_ROUTE_OPTS_DEFAULT ((cli_route_opts){ .from = NULL, .to = NULL, \
+    .mode = COR_MODE_MULTI, .max_snap_m = 20000.0, .top = 10 })
+enum { CLI_OPT_FROM = 1101, CLI_OPT_TO, CLI_OPT_MODE, CLI_OPT_MAX_SNAP, CLI_OPT_TOP };
+#define CLI_ROUTE_LONGOPTS \
+    { "mode", required_argument, NULL, CLI_OPT_MODE }, \
+    { "max-snap", required_argument, NULL, CLI_OPT_MAX_SNAP }
+/* Handles a CLI_OPT_* option; 1 if handled, -1 on a usage error (printed), 0 otherwise. */
+int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg);
+
 /* Dataset, network and routing engine, built once for a command. */
 typedef struct {
     cor_dataset *ds;

@@ -140,6 +140,36 @@ int cli_net_option(cli_ctx *c, cli_net_opts *n, int opt, const char *arg)
     return 1;
 }
 
+int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg)
+{
+    double v;
+    switch (opt) {
+    case CLI_OPT_FROM: r->from = arg; return 1;
+    case CLI_OPT_TO: r->to = arg; return 1;
+    case CLI_OPT_MODE:
+        if ((r->mode = cor_mode_from_name(arg)) < 0) {
+            cli_usage_error(c, NULL, "unknown mode '%s' (multi, road, rail)", arg);
+            return -1;
+        }
+        return 1;
+    case CLI_OPT_MAX_SNAP:
+        if (!cli_parse_number(arg, &v) || v <= 0) {
+            cli_usage_error(c, NULL, "--max-snap: '%s' is not a positive number", arg);
+            return -1;
+        }
+        r->max_snap_m = v * 1000.0;
+        return 1;
+    case CLI_OPT_TOP:
+        if (!cli_parse_number(arg, &v) || v < 1 || v > 1000 || v != floor(v)) {
+            cli_usage_error(c, NULL, "--top: '%s' is not a whole number in 1..1000", arg);
+            return -1;
+        }
+        r->top = (int)v;
+        return 1;
+    default: return 0;
+    }
+}
+
 int cli_net_open(cli_ctx *c, cli_net_opts *o, int argc, char **argv, int first, cli_net *out)
 {
     memset(out, 0, sizeof *out);

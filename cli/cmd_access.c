@@ -115,23 +115,22 @@ int cmd_access(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor access" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_ORIG = 2000, O_TO, O_MEASURE, O_MASS, O_SUPPLY, O_DEMAND, O_MODE, O_SNAP, O_ID };
+    cli_route_opts ro = CLI_ROUTE_OPTS_DEFAULT;
+    ro.to = "cities";
+    enum { O_MEASURE = 2000, O_MASS, O_SUPPLY, O_DEMAND, O_ID };
     static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
-        { "origins", required_argument, NULL, O_ORIG }, { "to", required_argument, NULL, O_TO },
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS, CLI_ROUTE_LONGOPTS,
+        { "origins", required_argument, NULL, CLI_OPT_FROM },
+        { "to", required_argument, NULL, CLI_OPT_TO },
         { "measure", required_argument, NULL, O_MEASURE },
         { "mass", required_argument, NULL, O_MASS },
         { "supply", required_argument, NULL, O_SUPPLY },
         { "demand", required_argument, NULL, O_DEMAND },
-        { "mode", required_argument, NULL, O_MODE },
-        { "max-snap", required_argument, NULL, O_SNAP },
         { "id-field", required_argument, NULL, O_ID },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
-    const char *origins = NULL, *to = "cities", *measure_list = "nearest", *output = NULL;
+    const char *measure_list = "nearest", *output = NULL;
     const char *mass_f = NULL, *supply_f = NULL, *demand_f = NULL, *id_field = NULL;
-    int mode = COR_MODE_MULTI;
-    double max_snap_m = 20000;
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
@@ -141,35 +140,24 @@ int cmd_access(int argc, char **argv)
         if (r > 0)
             continue;
         r = cli_net_option(&c, &no, opt, optarg);
+        if (!r)
+            r = cli_route_option(&c, &ro, opt, optarg);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
         switch (opt) {
-        case O_ORIG: origins = optarg; break;
-        case O_TO: to = optarg; break;
         case O_MEASURE: measure_list = optarg; break;
         case O_MASS: mass_f = optarg; break;
         case O_SUPPLY: supply_f = optarg; break;
         case O_DEMAND: demand_f = optarg; break;
         case O_ID: id_field = optarg; break;
         case 'o': output = optarg; break;
-        case O_MODE:
-            if ((mode = cor_mode_from_name(optarg)) < 0)
-                return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)",
-                                       optarg);
-            break;
-        case O_SNAP: {
-            double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
-                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
-                                       optarg);
-            max_snap_m = km * 1000.0;
-            break;
-        }
         default: break;
         }
     }
+    const char *origins = ro.from, *to = ro.to;
+    int mode = ro.mode;
     if (!origins)
         return cli_usage_error(&c, USAGE, "--origins is required");
     if (!output)
@@ -215,7 +203,7 @@ int cmd_access(int argc, char **argv)
     opo.option = "--origins";
     opo.id_field = id_field;
     opo.id_optional = 1; /* a source without the field keeps its names */
-    opo.max_snap_m = max_snap_m;
+    opo.max_snap_m = ro.max_snap_m;
     if (uses_2sfca && demand_f) {
         opo.fields[0] = demand_f;
         opo.field_options[0] = "--demand";

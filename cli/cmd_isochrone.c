@@ -168,23 +168,21 @@ int cmd_isochrone(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor isochrone" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_FROM = 2000, O_MINUTES, O_MODE, O_SNAP, O_RASTER, O_RASTER_OUT, O_BUFFER };
+    cli_route_opts ro = CLI_ROUTE_OPTS_DEFAULT;
+    enum { O_MINUTES = 2000, O_RASTER, O_RASTER_OUT, O_BUFFER };
     static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
-        { "from", required_argument, NULL, O_FROM },
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS, CLI_ROUTE_LONGOPTS,
+        { "from", required_argument, NULL, CLI_OPT_FROM },
         { "minutes", required_argument, NULL, O_MINUTES },
-        { "mode", required_argument, NULL, O_MODE },
-        { "max-snap", required_argument, NULL, O_SNAP },
         { "raster", required_argument, NULL, O_RASTER },
         { "raster-out", required_argument, NULL, O_RASTER_OUT },
         { "buffer-m", required_argument, NULL, O_BUFFER },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
-    const char *from = NULL, *output = NULL, *raster_out = NULL;
+    const char *output = NULL, *raster_out = NULL;
     double minutes[COR_ISO_MAX_BANDS];
     size_t n_bands = 0;
-    int mode = COR_MODE_MULTI;
-    double max_snap_m = 20000, cell_m = 0, buffer_m = 1000;
+    double cell_m = 0, buffer_m = 1000;
     int opt, code;
     char msg[300];
     optind = 1;
@@ -195,27 +193,19 @@ int cmd_isochrone(int argc, char **argv)
         if (r > 0)
             continue;
         r = cli_net_option(&c, &no, opt, optarg);
+        if (!r)
+            r = cli_route_option(&c, &ro, opt, optarg);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
-        if (opt == O_FROM)
-            from = optarg;
-        else if (opt == 'o')
+        if (opt == 'o')
             output = optarg;
         else if (opt == O_RASTER_OUT)
             raster_out = optarg;
         else if (opt == O_MINUTES && !parse_minutes(optarg, minutes, &n_bands, msg, sizeof msg))
             return cli_usage_error(&c, USAGE, "%s", msg);
-        else if (opt == O_MODE && (mode = cor_mode_from_name(optarg)) < 0)
-            return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)", optarg);
-        else if (opt == O_SNAP) {
-            double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
-                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
-                                       optarg);
-            max_snap_m = km * 1000.0;
-        } else if (opt == O_RASTER) {
+        else if (opt == O_RASTER) {
             if (!cli_parse_number(optarg, &cell_m) || cell_m < 10 || cell_m > 100000)
                 return cli_usage_error(&c, USAGE,
                                        "--raster: '%s' is not a cell size from 10m to 100km",
@@ -227,6 +217,8 @@ int cmd_isochrone(int argc, char **argv)
                                        "most 50 km", optarg);
         }
     }
+    const char *from = ro.from;
+    int mode = ro.mode;
     if (!from || !n_bands)
         return cli_usage_error(&c, USAGE, "--from and --minutes are required");
     if (output && !(has_ext(output, ".gpkg") || has_ext(output, ".geojson") ||
@@ -268,7 +260,7 @@ int cmd_isochrone(int argc, char **argv)
     char origin[4096] = "", tif[4096] = "", tif_tmp[4200] = "";
     rc = EXIT_FAIL;
     for (int i = 0; i < n_from; i++) {
-        if (cor_engine_locate(net.e, places[i], max_snap_m, cli_lonlat_to_xy, net.ds, &loc[i],
+        if (cor_engine_locate(net.e, places[i], ro.max_snap_m, cli_lonlat_to_xy, net.ds, &loc[i],
                               &err) != COR_OK)
             goto out;
         size_t len = strlen(origin);

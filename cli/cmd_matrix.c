@@ -98,19 +98,18 @@ int cmd_matrix(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor matrix" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_FROM = 2000, O_TO, O_MODE, O_SNAP, O_ID, O_MAXMIN };
+    cli_route_opts ro = CLI_ROUTE_OPTS_DEFAULT;
+    enum { O_ID = 2000, O_MAXMIN };
     static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
-        { "from", required_argument, NULL, O_FROM }, { "to", required_argument, NULL, O_TO },
-        { "mode", required_argument, NULL, O_MODE },
-        { "max-snap", required_argument, NULL, O_SNAP },
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS, CLI_ROUTE_LONGOPTS,
+        { "from", required_argument, NULL, CLI_OPT_FROM },
+        { "to", required_argument, NULL, CLI_OPT_TO },
         { "id-field", required_argument, NULL, O_ID },
         { "max-minutes", required_argument, NULL, O_MAXMIN },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
-    const char *from = NULL, *to = NULL, *output = NULL, *id_field = NULL;
-    int mode = COR_MODE_MULTI;
-    double max_snap_m = 20000, max_min = 0;
+    const char *output = NULL, *id_field = NULL;
+    double max_min = 0;
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
@@ -120,27 +119,17 @@ int cmd_matrix(int argc, char **argv)
         if (r > 0)
             continue;
         r = cli_net_option(&c, &no, opt, optarg);
+        if (!r)
+            r = cli_route_option(&c, &ro, opt, optarg);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
-        if (opt == O_FROM)
-            from = optarg;
-        else if (opt == O_TO)
-            to = optarg;
-        else if (opt == 'o')
+        if (opt == 'o')
             output = optarg;
         else if (opt == O_ID)
             id_field = optarg;
-        else if (opt == O_MODE && (mode = cor_mode_from_name(optarg)) < 0)
-            return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)", optarg);
-        else if (opt == O_SNAP) {
-            double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
-                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
-                                       optarg);
-            max_snap_m = km * 1000.0;
-        } else if (opt == O_MAXMIN) {
+        else if (opt == O_MAXMIN) {
             char *end = NULL;
             max_min = strtod(optarg, &end);
             if (end == optarg || *end || !isfinite(max_min) || max_min <= 0 || max_min > 1440)
@@ -149,6 +138,8 @@ int cmd_matrix(int argc, char **argv)
                                        "(0, 1440]", optarg);
         }
     }
+    const char *from = ro.from, *to = ro.to;
+    int mode = ro.mode;
     if (!from || !to)
         return cli_usage_error(&c, USAGE, "--from and --to are required");
     if (!output)
@@ -168,7 +159,7 @@ int cmd_matrix(int argc, char **argv)
     cli_points_opts po = CLI_POINTS_OPTS_DEFAULT;
     po.id_field = id_field;
     po.id_optional = 1; /* a source without the field keeps its names */
-    po.max_snap_m = max_snap_m;
+    po.max_snap_m = ro.max_snap_m;
     po.option = "--from";
     if ((rc = cli_points_load(&c, &net, from, &po, &pf)) != EXIT_OK)
         goto out;

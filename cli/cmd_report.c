@@ -237,9 +237,9 @@ static cor_status add_table(cor_report *rep, const char *caption, const char *co
 #define N_NAME_LAYERS 4
 typedef struct {
     cor_features f[N_NAME_LAYERS];  /* name, name_zh, chain; parks first */
-} parks_info;
+} names_info;
 
-static const char *park_field(const parks_info *p, const char *name, size_t field)
+static const char *name_field(const names_info *p, const char *name, size_t field)
 {
     for (size_t l = 0; l < N_NAME_LAYERS; l++)
         for (size_t i = 0; i < p->f[l].n; i++)
@@ -248,11 +248,11 @@ static const char *park_field(const parks_info *p, const char *name, size_t fiel
     return NULL;
 }
 
-static const char *display_name(tr_ctx *t, const parks_info *p, const char *name)
+static const char *display_name(tr_ctx *t, const names_info *p, const char *name)
 {
     if (!name)
         return "—";
-    const char *zh = park_field(p, name, 1);
+    const char *zh = name_field(p, name, 1);
     if (!zh || !*zh || t->lang == COR_LANG_EN)
         return name;
     return t->lang == COR_LANG_ZH ? zh : tr(t, zh, name);
@@ -315,7 +315,7 @@ typedef struct {
     cor_dataset *ds;
     tr_ctx t;
     json_t *sections;
-    const parks_info *names;
+    const names_info *names;
     cor_error err;
 } job;
 
@@ -337,9 +337,10 @@ static cor_status theme_map(job *J, const char *theme, const char *path, const c
     return cor_report_map(J->rep, J->ds, &mo, h_mm, &J->err);
 }
 
-static int overview(job *J, const parks_info *parks)
+static int overview(job *J, const names_info *names)
 {
     tr_ctx *t = &J->t;
+    size_t n_parks = names->f[0].n; /* the parks layer comes first */
     char path[PATH_MAX];
     const char *args[] = { "network", J->R->data, "--json", "-q", NULL };
     int rc = run(J->R, args, in_dir(J->R, path, sizeof path, "network.json"));
@@ -367,13 +368,13 @@ static int overview(job *J, const parks_info *parks)
                  "rail stations and %lld places (cities, ports, airports and parks) joined to "
                  "it. %zu industrial parks of the region's \"six chains, five clusters\" are "
                  "shown by level.", rail_km, road_km, (long long)nodes, (long long)stations,
-                 (long long)places, parks->f[0].n);
+                 (long long)places, n_parks);
     else
         snprintf(text, sizeof text,
                  "路网：铁路 %.0f 公里，公路 %.0f 公里，%lld 个节点，%lld 个铁路车站，%lld 个地点"
                  "（城市、港口、机场、园区）接入路网。图中按级别标示 %zu 个“六链五群”产业园区。%s",
                  rail_km, road_km, (long long)nodes, (long long)stations, (long long)places,
-                 parks->f[0].n,
+                 n_parks,
                  J->t.lang == COR_LANG_BOTH
                      ? "\nThe network: rail and roads with the stations, ports, airports and "
                        "industrial parks joined to it."
@@ -392,7 +393,7 @@ static int overview(job *J, const parks_info *parks)
     return EXIT_OK;
 }
 
-static int accessibility(job *J, const parks_info *parks)
+static int accessibility(job *J, const names_info *names)
 {
     tr_ctx *t = &J->t;
     char pp[PATH_MAX], pa[PATH_MAX];
@@ -445,10 +446,10 @@ static int accessibility(job *J, const parks_info *parks)
         fmt_num(m1, sizeof m1, rows[i].port_min, 0);
         fmt_num(m2, sizeof m2, rows[i].air_min, 0);
         char chains[256];
-        chain_names(t, park_field(parks, rows[i].name, 2), chains, sizeof chains);
-        const char *row[] = { display_name(t, parks, rows[i].name), chains,
-                              display_name(t, parks, rows[i].port), m1,
-                              display_name(t, parks, rows[i].air), m2 };
+        chain_names(t, name_field(names, rows[i].name, 2), chains, sizeof chains);
+        const char *row[] = { display_name(t, names, rows[i].name), chains,
+                              display_name(t, names, rows[i].port), m1,
+                              display_name(t, names, rows[i].air), m2 };
         oom = tab_add(&tab, row) != 0;
     }
     char text[800];
@@ -603,7 +604,7 @@ static int corridors(job *J)
     return rc2;
 }
 
-static int sites(job *J, const char *criteria, const char *candidates, const parks_info *parks)
+static int sites(job *J, const char *criteria, const char *candidates, const names_info *names)
 {
     tr_ctx *t = &J->t;
     char gp[PATH_MAX], jp[PATH_MAX];
@@ -658,7 +659,7 @@ static int sites(job *J, const char *criteria, const char *candidates, const par
         fmt_num(total, sizeof total, json_number_value(json_object_get(s, "total")), 3);
         const char *name = json_string_value(json_object_get(s, "name"));
         row[0] = rank;
-        row[1] = name ? display_name(t, parks, name) : "";
+        row[1] = name ? display_name(t, names, name) : "";
         row[2] = total;
         json_t *contrib = json_object_get(s, "contributions");
         for (size_t j = 0; j < nc; j++) {
@@ -837,7 +838,7 @@ int cmd_report(int argc, char **argv)
               .err = COR_ERROR_INIT };
     char *crit_default = NULL;
     cor_style *style = NULL;
-    parks_info parks = { 0 };
+    names_info names = { 0 };
     int rc = EXIT_FAIL, made_dir = 0;
     ssize_t nexe = readlink("/proc/self/exe", R.exe, sizeof R.exe - 1);
     if (nexe <= 0) {
@@ -870,7 +871,7 @@ int cmd_report(int argc, char **argv)
     static const char *const PF[] = { "name", "name_zh", "chain" };
     static const char *const NL[N_NAME_LAYERS] = { "parks", "ports", "airports", "cities" };
     for (size_t l = 0; l < N_NAME_LAYERS; l++)
-        if (cor_dataset_read_layer(J.ds, NL[l], PF, 3, &parks.f[l], &J.err)) {
+        if (cor_dataset_read_layer(J.ds, NL[l], PF, 3, &names.f[l], &J.err)) {
             cli_fail(&c, &J.err);
             goto out;
         }
@@ -890,7 +891,7 @@ int cmd_report(int argc, char **argv)
         }
         made_dir = 1;
     }
-    J.names = &parks;
+    J.names = &names;
     tr_ctx *t = &J.t;
     cor_report_opts ro = {
         .title = title ? title : tr(t, "京津冀交通走廊、可达性与选址评价报告",
@@ -905,8 +906,8 @@ int cmd_report(int argc, char **argv)
         cli_fail(&c, &J.err);
         goto out;
     }
-    if (overview(&J, &parks) || accessibility(&J, &parks) || corridors(&J) ||
-        (criteria && sites(&J, criteria, candidates, &parks)) || method(&J))
+    if (overview(&J, &names) || accessibility(&J, &names) || corridors(&J) ||
+        (criteria && sites(&J, criteria, candidates, &names)) || method(&J))
         goto out;
     int pages = 0;
     if (cor_report_write(J.rep, output, &pages, &J.err)) {
@@ -929,7 +930,7 @@ out:
         nftw(R.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     cor_report_destroy(J.rep);
     for (size_t l = 0; l < N_NAME_LAYERS; l++)
-        cor_features_free(&parks.f[l]);
+        cor_features_free(&names.f[l]);
     cor_style_destroy(style);
     cor_dataset_close(J.ds);
     free(crit_default);

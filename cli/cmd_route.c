@@ -68,17 +68,14 @@ int cmd_route(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor route" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_FROM = 2000, O_TO, O_MODE, O_SNAP };
+    cli_route_opts ro = CLI_ROUTE_OPTS_DEFAULT;
     static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
-        { "from", required_argument, NULL, O_FROM }, { "to", required_argument, NULL, O_TO },
-        { "mode", required_argument, NULL, O_MODE },
-        { "max-snap", required_argument, NULL, O_SNAP },
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS, CLI_ROUTE_LONGOPTS,
+        { "from", required_argument, NULL, CLI_OPT_FROM },
+        { "to", required_argument, NULL, CLI_OPT_TO },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
-    const char *from = NULL, *to = NULL, *output = NULL;
-    int mode = COR_MODE_MULTI;
-    double max_snap_m = 20000;
+    const char *output = NULL;
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
@@ -88,26 +85,17 @@ int cmd_route(int argc, char **argv)
         if (r > 0)
             continue;
         r = cli_net_option(&c, &no, opt, optarg);
+        if (!r)
+            r = cli_route_option(&c, &ro, opt, optarg);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
-        if (opt == O_FROM)
-            from = optarg;
-        else if (opt == O_TO)
-            to = optarg;
-        else if (opt == 'o')
+        if (opt == 'o')
             output = optarg;
-        else if (opt == O_MODE && (mode = cor_mode_from_name(optarg)) < 0)
-            return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)", optarg);
-        else if (opt == O_SNAP) {
-            double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
-                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
-                                       optarg);
-            max_snap_m = km * 1000.0;
-        }
     }
+    const char *from = ro.from, *to = ro.to;
+    int mode = ro.mode;
     if (!from || !to)
         return cli_usage_error(&c, USAGE, "--from and --to are required");
     if (output && !cor_writer_supports(output))
@@ -127,8 +115,8 @@ int cmd_route(int argc, char **argv)
     cor_router *r = NULL;
     route_answer ra = { 0 };
     rc = EXIT_FAIL;
-    if (cor_engine_locate(net.e, from, max_snap_m, cli_lonlat_to_xy, net.ds, &a, &err) ||
-        cor_engine_locate(net.e, to, max_snap_m, cli_lonlat_to_xy, net.ds, &b, &err))
+    if (cor_engine_locate(net.e, from, ro.max_snap_m, cli_lonlat_to_xy, net.ds, &a, &err) ||
+        cor_engine_locate(net.e, to, ro.max_snap_m, cli_lonlat_to_xy, net.ds, &b, &err))
         goto out;
     if (!(r = cor_router_create(net.e, &err)) ||
         route_answer_compute(net.e, r, &a, &b, (cor_mode)mode, &ra, &err) != COR_OK)

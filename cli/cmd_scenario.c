@@ -355,25 +355,25 @@ int cmd_scenario(int argc, char **argv)
 {
     cli_ctx c = { .prog = "corridor scenario" };
     cli_net_opts no = { .build = COR_BUILD_OPTS_DEFAULT };
-    enum { O_SCEN = 2000, O_ORIG, O_TO, O_MEASURE, O_MODE, O_SNAP, O_CORR, O_TOP, O_SITES,
-           O_SITE_CAND, O_WITHIN };
+    cli_route_opts ro = CLI_ROUTE_OPTS_DEFAULT;
+    ro.to = "cities";
+    enum { O_SCEN = 2000, O_MEASURE, O_CORR, O_SITES, O_SITE_CAND, O_WITHIN };
     static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS,
+        CLI_COMMON_LONGOPTS, CLI_NET_LONGOPTS, CLI_ROUTE_LONGOPTS,
         { "scenario", required_argument, NULL, O_SCEN },
-        { "origins", required_argument, NULL, O_ORIG }, { "to", required_argument, NULL, O_TO },
+        { "origins", required_argument, NULL, CLI_OPT_FROM },
+        { "to", required_argument, NULL, CLI_OPT_TO },
         { "measure", required_argument, NULL, O_MEASURE },
-        { "mode", required_argument, NULL, O_MODE },
-        { "max-snap", required_argument, NULL, O_SNAP },
-        { "corridors", no_argument, NULL, O_CORR }, { "top", required_argument, NULL, O_TOP },
+        { "corridors", no_argument, NULL, O_CORR },
+        { "top", required_argument, NULL, CLI_OPT_TOP },
         { "sites", required_argument, NULL, O_SITES },
         { "site-candidates", required_argument, NULL, O_SITE_CAND },
         { "within", required_argument, NULL, O_WITHIN },
         { "output", required_argument, NULL, 'o' }, { 0, 0, 0, 0 },
     };
-    const char *scen_path = NULL, *origins = NULL, *to = "cities", *measure_list = "nearest";
+    const char *scen_path = NULL, *measure_list = "nearest";
     const char *output = NULL, *sites_path = NULL, *site_cand = "parks", *within = NULL;
-    int mode = COR_MODE_MULTI, corridors = 0, top = 10;
-    double max_snap_m = 20000;
+    int corridors = 0;
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
@@ -383,44 +383,26 @@ int cmd_scenario(int argc, char **argv)
         if (r > 0)
             continue;
         r = cli_net_option(&c, &no, opt, optarg);
+        if (!r)
+            r = cli_route_option(&c, &ro, opt, optarg);
         if (r < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
         switch (opt) {
         case O_SCEN: scen_path = optarg; break;
-        case O_ORIG: origins = optarg; break;
-        case O_TO: to = optarg; break;
         case O_MEASURE: measure_list = optarg; break;
         case O_CORR: corridors = 1; break;
         case 'o': output = optarg; break;
         case O_SITES: sites_path = optarg; break;
         case O_SITE_CAND: site_cand = optarg; break;
         case O_WITHIN: within = optarg; break;
-        case O_TOP: {
-            double v;
-            if (!cli_parse_number(optarg, &v) || v < 1 || v > 1000 || v != floor(v))
-                return cli_usage_error(&c, USAGE, "--top: '%s' is not a whole number in "
-                                       "1..1000", optarg);
-            top = (int)v;
-            break;
-        }
-        case O_MODE:
-            if ((mode = cor_mode_from_name(optarg)) < 0)
-                return cli_usage_error(&c, USAGE, "unknown mode '%s' (multi, road, rail)",
-                                       optarg);
-            break;
-        case O_SNAP: {
-            double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
-                return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
-                                       optarg);
-            max_snap_m = km * 1000.0;
-            break;
-        }
         default: break;
         }
     }
+    const char *origins = ro.from, *to = ro.to;
+    int mode = ro.mode, top = ro.top;
+    double max_snap_m = ro.max_snap_m;
     if (!scen_path)
         return cli_usage_error(&c, USAGE, "--scenario FILE.json is required");
     if (!origins)

@@ -1,4 +1,5 @@
-/* graph.h: the private layout of cor_graph, shared by the builder and the GDAL writer. */
+/* graph.h: the private layout of cor_graph, shared by the builder, the scenario editor and the
+ * GDAL writer. */
 #ifndef CORRIDOR_GEO_GRAPH_H
 #define CORRIDOR_GEO_GRAPH_H
 
@@ -38,5 +39,12 @@ struct cor_graph {
     char **place_names;         /* owned copies backing places[i].name / name_zh */
     cor_graph_stats stats;
 };
+
+/* ---- graph_components.c ------------------------------------------------------------------- */
+/* Numbers g's connected components, links taken as undirected: fills g->component (n_nodes
+ * entries, allocated by the caller) from g->links with 0 for the largest component, then by
+ * decreasing size (ties: the one with the lowest node id first), and sets g->stats.components
+ * and g->stats.largest_component_share. Returns 0 when out of memory (nothing set), else 1. */
+int cor_graph_components(cor_graph *g);
 
 #endif

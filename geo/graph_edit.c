@@ -320,28 +320,9 @@ cor_status cor_graph_edit_add_place(cor_graph_edit *ed, cor_role role, const cha
     return COR_OK;
 }
 
-static uint32_t uf_find(uint32_t *p, uint32_t x)
-{
-    while (p[x] != x) {
-        p[x] = p[p[x]];
-        x = p[x];
-    }
-    return x;
-}
-
-typedef struct { uint32_t root, size; } comp_size;
-static int cmp_comp_size(const void *a, const void *b)
-{
-    const comp_size *x = a, *y = b;
-    return x->size != y->size ? (x->size < y->size ? 1 : -1)
-                              : (x->root > y->root) - (x->root < y->root);
-}
-
 cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
 {
     cor_graph *g = calloc(1, sizeof *g);
-    uint32_t *uf = NULL, *root_comp = NULL;
-    comp_size *cs = NULL;
     uint64_t *fill = NULL;
     if (!g)
         goto nomem;
@@ -425,34 +406,10 @@ cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
     }
     /* connected components (undirected), numbered by size, 0 the largest */
     if (!(g->component = malloc(((size_t)nn + 1) * sizeof *g->component)) ||
-        !(uf = malloc(((size_t)nn + 1) * sizeof *uf)) ||
-        !(root_comp = malloc(((size_t)nn + 1) * sizeof *root_comp)) ||
-        !(cs = calloc((size_t)nn + 1, sizeof *cs)))
+        !cor_graph_components(g))
         goto nomem;
-    for (uint32_t i = 0; i < nn; i++)
-        uf[i] = i;
-    for (size_t i = 0; i < nl; i++) {
-        uint32_t a = uf_find(uf, g->links[i].u), b = uf_find(uf, g->links[i].v);
-        if (a != b)
-            uf[a < b ? b : a] = a < b ? a : b;
-    }
-    uint32_t ncomp = 0;
-    for (uint32_t i = 0; i < nn; i++)
-        if (uf_find(uf, i) == i) {
-            root_comp[i] = ncomp;
-            cs[ncomp++] = (comp_size){ i, 0 };
-        }
-    for (uint32_t i = 0; i < nn; i++)
-        cs[root_comp[uf_find(uf, i)]].size++;
-    qsort(cs, ncomp, sizeof *cs, cmp_comp_size);
-    for (uint32_t c = 0; c < ncomp; c++)
-        root_comp[cs[c].root] = c;
-    for (uint32_t i = 0; i < nn; i++)
-        g->component[i] = root_comp[uf_find(uf, i)];
     gs->nodes = nn;
     gs->directed_edges = ne;
-    gs->components = ncomp;
-    gs->largest_component_share = nn ? (double)(ncomp ? cs[0].size : 0) / (double)nn : 0;
     gs->graph_bytes = ((size_t)nn + 1) * sizeof(uint64_t) +
                       ne * (2 * sizeof(uint32_t) + sizeof(float) + 1 + sizeof(uint32_t)) +
                       (size_t)nn * (2 * sizeof(double) + sizeof(uint32_t) + 1);
@@ -461,16 +418,10 @@ cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
         g->places[i].in_main_component =
             g->places[i].node < nn && g->component[g->places[i].node] == 0;
     free(fill);
-    free(uf);
-    free(root_comp);
-    free(cs);
     cor_graph_edit_destroy(ed);
     return g;
 nomem:
     free(fill);
-    free(uf);
-    free(root_comp);
-    free(cs);
     cor_graph_destroy(g);
     cor_graph_edit_destroy(ed);
     cor_error_set(err, COR_ERR_NOMEM, "out of memory building the scenario network");

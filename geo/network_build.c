@@ -1151,22 +1151,6 @@ static uint64_t spread16(uint32_t v)
     return x;
 }
 
-static uint32_t uf_find(uint32_t *p, uint32_t x)
-{
-    while (p[x] != x) {
-        p[x] = p[p[x]];
-        x = p[x];
-    }
-    return x;
-}
-
-typedef struct { uint32_t comp, size; } comp_size;
-static int cmp_comp_size(const void *a, const void *b)
-{
-    const comp_size *x = a, *y = b;
-    return x->size != y->size ? (x->size < y->size ? 1 : -1) : (x->comp > y->comp) - (x->comp < y->comp);
-}
-
 void cor_graph_destroy(cor_graph *g)
 {
     if (!g)
@@ -1211,9 +1195,8 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     qhit_vec sh = { 0 };
     hit *acc = NULL;
     query *aq = NULL;
-    uint32_t *acc_split = NULL, *sh_split = NULL, *perm = NULL, *uf = NULL;
+    uint32_t *acc_split = NULL, *sh_split = NULL, *perm = NULL;
     morton_item *mi = NULL;
-    comp_size *cs = NULL;
     const char *oom = "out of memory building the network";
 
     if (!report(&opts, 0.0, "loading rail and roads"))
@@ -1523,38 +1506,11 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     rail.w.fid = NULL;
 
     /* 8. Connected components (undirected), numbered by size, 0 the largest. */
-    if (!(uf = malloc((nn + 1) * sizeof *uf)) || !(cs = calloc(nn + 1, sizeof *cs)))
+    if (!cor_graph_components(g))
         goto nomem;
-    for (size_t i = 0; i < nn; i++)
-        uf[i] = (uint32_t)i;
-    for (size_t i = 0; i < g->n_links; i++) {
-        uint32_t a = uf_find(uf, g->links[i].u), b = uf_find(uf, g->links[i].v);
-        if (a != b)
-            uf[a < b ? b : a] = a < b ? a : b;
-    }
-    uint32_t ncomp = 0;
-    for (size_t i = 0; i < nn; i++) {
-        uint32_t r = uf_find(uf, (uint32_t)i);
-        if (r == i)
-            cs[ncomp++] = (comp_size){ (uint32_t)i, 0 };
-    }
-    for (size_t i = 0; i < nn; i++)
-        g->component[i] = uf_find(uf, (uint32_t)i);
-    /* count sizes: map root -> index via uf reuse */
-    for (uint32_t c = 0; c < ncomp; c++)
-        uf[cs[c].comp] = c | 0x80000000u;
-    for (size_t i = 0; i < nn; i++)
-        cs[uf[g->component[i]] & 0x7fffffffu].size++;
-    qsort(cs, ncomp, sizeof *cs, cmp_comp_size);
-    for (uint32_t c = 0; c < ncomp; c++)
-        uf[cs[c].comp] = c | 0x80000000u;
-    for (size_t i = 0; i < nn; i++)
-        g->component[i] = uf[g->component[i]] & 0x7fffffffu;
 
     gs->nodes = g->n_nodes;
     gs->directed_edges = ne;
-    gs->components = ncomp;
-    gs->largest_component_share = nn ? (double)(ncomp ? cs[0].size : 0) / (double)nn : 0;
     gs->rail_dangles = rail.dangles;
     gs->rail_snapped = rail.snapped;
     gs->road_dangles = road.dangles;
@@ -1594,8 +1550,6 @@ done:
     free(acc_split);
     free(mi);
     free(perm);
-    free(uf);
-    free(cs);
     return g;
 }
 

@@ -10,22 +10,8 @@ set -u
 BIN=$1
 DATA=$2
 SDIR=$3
-WRAP=${COR_WRAP:-}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh" || exit 1
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
-run() { $WRAP "$BIN" "$@"; }
-expect() {
-  local code=$1; shift
-  run "$@" >"$TMP/out" 2>"$TMP/err"
-  local got=$?
-  if [ "$got" -eq "$code" ]; then ok; else bad "corridor $* exited $got, expected $code: $(head -c 300 "$TMP/err")"; fi
-}
 sql() {
   ogrinfo -ro -q "$1" -dialect SQLite -sql "$2" 2>/dev/null | sed -n 's/^  [^ ]* ([A-Za-z0-9]*) = //p' | head -1
 }

@@ -7,17 +7,7 @@ set -u
 BIN=$1
 DATA=$2
 STYLE=$3
-WRAP=${COR_WRAP:-}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
-run() {
-  if $WRAP "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"; then ok; else bad "corridor $*: $(head -c 300 "$TMP/err")"; fi
-}
+. "$(dirname "$0")/lib.sh" || exit 1
 for tool in sqlite3 xmllint jq; do
   command -v $tool >/dev/null || { echo "cli_styles_test: $tool is missing (scripts/deps.sh test)" >&2; exit 1; }
 done
@@ -53,7 +43,7 @@ HSR_W=$(jq -r '.layers[] | select(.id == "highspeed") | .width' "$STYLE")
 HWY=$(rgba "$(jq -r '.layers[] | select(.id == "highways") | .stroke' "$STYLE")")
 
 # --- network -------------------------------------------------------------------------------
-run network "$DATA" -q -o "$TMP/net.gpkg"
+expect 0 network "$DATA" -q -o "$TMP/net.gpkg"
 styled "$TMP/net.gpkg" network
 check 'grep -q "v=\"$HSR\"" "$TMP/network-edges.qml"' "network: edges in the high-speed rail colour ($HSR)"
 check 'grep -q "<prop k=\"line_width\" v=\"$HSR_W\"/>" "$TMP/network-edges.qml"' "network: high-speed rail width"
@@ -66,15 +56,15 @@ check 'grep -qi "name=\"stroke\">$HSR_HEX<" "$TMP/network-edges.sld"' "network: 
 check '[ "$(q "$TMP/net.gpkg" "SELECT count(*) FROM layer_styles")" = 2 ]' "network: two styles"
 
 # --- route ---------------------------------------------------------------------------------
-run route "$DATA" --from Beijing --to Tianjin -q -o "$TMP/route.gpkg"
+expect 0 route "$DATA" --from Beijing --to Tianjin -q -o "$TMP/route.gpkg"
 styled "$TMP/route.gpkg" route
 check 'grep -q "v=\"$HSR\"" "$TMP/route-legs.qml"' "route: legs in the map's colours"
-run route "$DATA" --from Beijing --to Tianjin -q -o "$TMP/route.geojson"
+expect 0 route "$DATA" --from Beijing --to Tianjin -q -o "$TMP/route.geojson"
 check '[ -s "$TMP/route.geojson" ] && [ "$(ls "$TMP" | grep -c "^route\.geojson")" = 1 ]' \
   "route: GeoJSON written alone (no style table, no side file)"
 
 # --- isochrones ----------------------------------------------------------------------------
-run isochrone "$DATA" --from Beijing --minutes 30,60 --raster 2km -q -o "$TMP/iso.gpkg"
+expect 0 isochrone "$DATA" --from Beijing --minutes 30,60 --raster 2km -q -o "$TMP/iso.gpkg"
 styled "$TMP/iso.gpkg" iso
 check 'grep -q "<category render=\"true\" value=\"30\" symbol=\"0\" label=\"30 min\"/>" "$TMP/iso-isochrones.qml"' \
   "isochrone: a class per band"
@@ -83,7 +73,7 @@ check 'grep -q "<prop k=\"color\" v=\"[0-9]*,[0-9]*,[0-9]*,115\"/>" "$TMP/iso-is
   "isochrone: semi-transparent fills"
 
 # --- access: graduated on the first measure, classes spanning its values --------------------
-run access "$DATA" --origins parks --to ports --measure nearest,cum:120 -q -o "$TMP/acc.gpkg"
+expect 0 access "$DATA" --origins parks --to ports --measure nearest,cum:120 -q -o "$TMP/acc.gpkg"
 styled "$TMP/acc.gpkg" access
 check 'grep -q "type=\"graduatedSymbol\" attr=\"nearest_min\"" "$TMP/access-access.qml"' \
   "access: graduated on nearest_min"
@@ -99,11 +89,11 @@ check '[ "$(xmllint --xpath "count(//ranges/range)" "$TMP/access-access.qml")" -
 # ranges are contiguous
 check '[ "$(xmllint --xpath "string(//ranges/range[1]/@upper)" "$TMP/access-access.qml")" = "$(xmllint --xpath "string(//ranges/range[2]/@lower)" "$TMP/access-access.qml")" ]' \
   "access: contiguous classes"
-run access "$DATA" --origins parks --to ports --measure nearest -q -o "$TMP/acc.csv"
+expect 0 access "$DATA" --origins parks --to ports --measure nearest -q -o "$TMP/acc.csv"
 check '[ -s "$TMP/acc.csv" ]' "access: CSV still written"
 
 # --- corridors -------------------------------------------------------------------------------
-run corridors "$DATA" --top 5 -q -o "$TMP/cor.gpkg"
+expect 0 corridors "$DATA" --top 5 -q -o "$TMP/cor.gpkg"
 styled "$TMP/cor.gpkg" corridors
 check '[ "$(q "$TMP/cor.gpkg" "SELECT count(*) FROM layer_styles")" = 5 ]' "corridors: five styles"
 check 'grep -q "scale_linear(&quot;r_ab&quot;" "$TMP/corridors-linkage.qml"' "corridors: linkage width follows r_ab"
@@ -112,7 +102,7 @@ check 'grep -q "<text-style fieldName=\"name\"" "$TMP/corridors-corridors.qml"' 
 check 'grep -q "class=\"SimpleFill\"" "$TMP/corridors-corridor_zones.qml"' "corridors: zones filled"
 
 # --- sites -----------------------------------------------------------------------------------
-run site "$DATA" --candidates parks --criteria "$(dirname "$STYLE")/../criteria/relocate_beijing_function.json" \
+expect 0 site "$DATA" --candidates parks --criteria "$(dirname "$STYLE")/../criteria/relocate_beijing_function.json" \
   -q -o "$TMP/site.gpkg"
 styled "$TMP/site.gpkg" site
 check 'grep -q "filter=\"&quot;excluded&quot; IS NOT NULL\"" "$TMP/site-sites.qml"' "site: excluded sites grey"
@@ -123,7 +113,7 @@ check 'awk -v a="$lo" -v b="$mn" "BEGIN { exit !(a != \"\" && a - b < 1e-9 && b 
   "site: classes from the smallest total ($lo vs $mn)"
 
 # --- matrix: a table without geometry gets no style -------------------------------------------
-run matrix "$DATA" --from cities --to ports -q -o "$TMP/m.gpkg"
+expect 0 matrix "$DATA" --from cities --to ports -q -o "$TMP/m.gpkg"
 check '[ -z "$(q "$TMP/m.gpkg" "SELECT name FROM sqlite_master WHERE name = '"'"'layer_styles'"'"'")" ]' \
   "matrix: no layer_styles for a table without geometry"
 

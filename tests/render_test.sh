@@ -9,24 +9,8 @@ set -u
 BIN=$1
 DATA=$2
 STYLE=$3
-WRAP=${COR_WRAP:-}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh" || exit 1
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
-run() { $WRAP "$BIN" "$@"; }
-
-# expect CODE CMD...: exit status, and stdout/stderr kept in $TMP/out, $TMP/err
-expect() {
-  local code=$1; shift
-  run "$@" >"$TMP/out" 2>"$TMP/err"
-  local got=$?
-  if [ "$got" -eq "$code" ]; then ok; else bad "corridor $* exited $got, expected $code: $(head -c 300 "$TMP/err")"; fi
-}
 one_line() { [ "$(wc -l <"$TMP/err")" -le 2 ] && [ "$(head -1 "$TMP/err" | grep -c '^corridor render: ')" = 1 ]; }
 
 O="$TMP/o"

@@ -8,9 +8,8 @@
 set -u
 BIN=$1
 DATA=$2
-WRAP=${COR_WRAP:-}
+. "$(dirname "$0")/lib.sh" || exit 1
 SLOW=${COR_SLOW:-1}             # a factor for waits (valgrind: 20)
-TMP=$(mktemp -d)
 SERVER_PID=
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill -KILL "$SERVER_PID" 2>/dev/null; fi
@@ -18,11 +17,6 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 command -v curl >/dev/null || { echo "serve_test: curl is missing (scripts/deps.sh test)"; exit 1; }
 command -v jq >/dev/null || { echo "serve_test: jq is missing (scripts/deps.sh test)"; exit 1; }

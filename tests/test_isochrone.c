@@ -132,7 +132,7 @@ static void test_straight_road(void)
         CHECK_INT(inside(&iso.bands[0], 504850, 4300990), 1);  /* beside the partial link */
         CHECK_INT(inside(&iso.bands[0], 504850, 4301010), 0);
         /* 5 min: a 4850 m x 2 km strip plus a disc of 1 km (16-gon arcs: 3.06 km2) and the
-         * sliver the access stub adds: between 12.75 and 12.95 km2 */
+         * sliver the access link adds: between 12.75 and 12.95 km2 */
         CHECK(iso.bands[0].area_km2 > 12.75 && iso.bands[0].area_km2 < 12.95);
         check_nesting(&iso);
         /* both towns count: Town from 5 min, East once the area reaches it */
