@@ -82,10 +82,19 @@ static uint32_t map_get(const u64map *m, uint64_t key)
 static inline double dmin(double a, double b) { return b < a ? b : a; }
 static inline double dmax(double a, double b) { return b > a ? b : a; }
 
+/* llround for |v| < 2^52, inlined (the C library's is a call, once per point per pass): the
+ * truncation is exact and so is v - t, so halves round away from zero as llround does. */
+static inline int64_t round_half_away(double v)
+{
+    int64_t t = (int64_t)v;
+    double f = v - (double)t;
+    return f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
+}
+
 /* Vertices are the same when they agree to the centimetre. */
 static uint64_t qkey(double x, double y)
 {
-    int64_t qx = llround(x * 100.0), qy = llround(y * 100.0);
+    int64_t qx = round_half_away(x * 100.0), qy = round_half_away(y * 100.0);
     uint64_t k = ((uint64_t)(uint32_t)(int32_t)qx << 32) | (uint32_t)(int32_t)qy;
     return k == EMPTY_KEY ? k - 1 : k;
 }
