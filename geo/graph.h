@@ -40,6 +40,43 @@ struct cor_graph {
     cor_graph_stats stats;
 };
 
+/* ---- one link, for cor_graph and cor_graph_edit alike ------------------------------------ */
+/* Its points (see cor_graph_link_points): road and rail links point into road_xy / rail_xy,
+ * the others are the straight line between their nodes, written to buf. */
+static inline size_t cor_link_points(const cor_link *L, const double *road_xy,
+                                     const double *rail_xy, const double *node_xy,
+                                     double buf[4], const double **pts)
+{
+    if (L->geom_n) {
+        *pts = (L->kind == COR_EDGE_ROAD ? road_xy : rail_xy) + 2 * L->geom_off;
+        return L->geom_n;
+    }
+    buf[0] = node_xy[2 * L->u];
+    buf[1] = node_xy[2 * L->u + 1];
+    buf[2] = node_xy[2 * L->v];
+    buf[3] = node_xy[2 * L->v + 1];
+    *pts = buf;
+    return 2;
+}
+
+static inline void cor_link_info_of(const cor_link *L, cor_link_info *out)
+{
+    *out = (cor_link_info){ L->u, L->v, (cor_edge_kind)L->kind, (cor_line_class)L->cls,
+                            L->length_m, L->time_ms / 1000.0 };
+}
+
+/* The source feature id of a road or rail link's line; -1 for others and added lines. */
+static inline int64_t cor_link_source_fid(const cor_link *L, const int64_t *road_fid,
+                                          size_t road_lines, const int64_t *rail_fid,
+                                          size_t rail_lines)
+{
+    if (L->kind == COR_EDGE_ROAD && L->src < road_lines)
+        return road_fid[L->src];
+    if (L->kind == COR_EDGE_RAIL && L->src < rail_lines)
+        return rail_fid[L->src];
+    return -1;
+}
+
 /* ---- graph_components.c ------------------------------------------------------------------- */
 /* Numbers g's connected components, links taken as undirected: fills g->component (n_nodes
  * entries, allocated by the caller) from g->links with 0 for the largest component, then by

@@ -169,37 +169,21 @@ size_t cor_graph_edit_link_count(const cor_graph_edit *ed) { return ed->n_links;
 
 void cor_graph_edit_link_get(const cor_graph_edit *ed, uint32_t link, cor_link_info *out)
 {
-    const cor_link *L = &ed->links[link];
-    *out = (cor_link_info){ L->u, L->v, (cor_edge_kind)L->kind, (cor_line_class)L->cls,
-                            L->length_m, L->time_ms / 1000.0 };
+    cor_link_info_of(&ed->links[link], out);
 }
 
 size_t cor_graph_edit_link_points(const cor_graph_edit *ed, uint32_t link, double buf[4],
                                   const double **pts)
 {
-    const cor_link *L = &ed->links[link];
-    if (L->geom_n) {
-        *pts = (L->kind == COR_EDGE_ROAD ? ed->road_xy : ed->rail_xy) + 2 * L->geom_off;
-        return L->geom_n;
-    }
-    buf[0] = ed->node_xy[2 * L->u];
-    buf[1] = ed->node_xy[2 * L->u + 1];
-    buf[2] = ed->node_xy[2 * L->v];
-    buf[3] = ed->node_xy[2 * L->v + 1];
-    *pts = buf;
-    return 2;
+    return cor_link_points(&ed->links[link], ed->road_xy, ed->rail_xy, ed->node_xy, buf, pts);
 }
 
 int64_t cor_graph_edit_link_source_fid(const cor_graph_edit *ed, uint32_t link)
 {
     if (link >= ed->n_links)
         return -1;
-    const cor_link *L = &ed->links[link];
-    if (L->kind == COR_EDGE_ROAD && L->src < ed->road_lines)
-        return ed->road_fid[L->src];
-    if (L->kind == COR_EDGE_RAIL && L->src < ed->rail_lines)
-        return ed->rail_fid[L->src];
-    return -1;
+    return cor_link_source_fid(&ed->links[link], ed->road_fid, ed->road_lines, ed->rail_fid,
+                               ed->rail_lines);
 }
 
 void cor_graph_edit_set_time(cor_graph_edit *ed, uint32_t link, double time_s)

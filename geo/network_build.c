@@ -1582,17 +1582,7 @@ const cor_speeds *cor_graph_speeds(const cor_graph *g) { return &g->speeds; }
 size_t cor_graph_link_points(const cor_graph *g, uint32_t link, double buf[4],
                              const double **pts)
 {
-    const cor_link *L = &g->links[link];
-    if (L->geom_n) {
-        *pts = (L->kind == COR_EDGE_ROAD ? g->road_xy : g->rail_xy) + 2 * L->geom_off;
-        return L->geom_n;
-    }
-    buf[0] = g->node_xy[2 * L->u];
-    buf[1] = g->node_xy[2 * L->u + 1];
-    buf[2] = g->node_xy[2 * L->v];
-    buf[3] = g->node_xy[2 * L->v + 1];
-    *pts = buf;
-    return 2;
+    return cor_link_points(&g->links[link], g->road_xy, g->rail_xy, g->node_xy, buf, pts);
 }
 
 uint32_t cor_graph_link_from(const cor_graph *g, uint32_t link) { return g->links[link].u; }
@@ -1608,19 +1598,13 @@ size_t cor_graph_link_count(const cor_graph *g) { return g->n_links; }
 
 void cor_graph_link_get(const cor_graph *g, uint32_t link, cor_link_info *out)
 {
-    const cor_link *L = &g->links[link];
-    *out = (cor_link_info){ L->u, L->v, (cor_edge_kind)L->kind, (cor_line_class)L->cls,
-                            L->length_m, L->time_ms / 1000.0 };
+    cor_link_info_of(&g->links[link], out);
 }
 
 int64_t cor_graph_link_source_fid(const cor_graph *g, uint32_t link)
 {
     if (link >= g->n_links)
         return -1;
-    const cor_link *L = &g->links[link];
-    if (L->kind == COR_EDGE_ROAD && L->src < g->road_lines)
-        return g->road_fid[L->src];
-    if (L->kind == COR_EDGE_RAIL && L->src < g->rail_lines)
-        return g->rail_fid[L->src];
-    return -1;
+    return cor_link_source_fid(&g->links[link], g->road_fid, g->road_lines, g->rail_fid,
+                               g->rail_lines);
 }
