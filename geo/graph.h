@@ -77,7 +77,13 @@ static inline int64_t cor_link_source_fid(const cor_link *L, const int64_t *road
     return -1;
 }
 
-/* ---- graph_components.c ------------------------------------------------------------------- */
+/* ---- graph_finish.c ----------------------------------------------------------------------- */
+/* Builds g's CSR of directed edges (first_out, head, time_ms, length_m, kind, link; n_edges)
+ * from g->links over g->n_nodes nodes, board and alight links one way and the others both, a
+ * node's edges in link order; adds each link to g->stats.links and length_km. Returns 0 when
+ * out of memory (what was allocated is g's, freed with it), else 1. */
+int cor_graph_build_csr(cor_graph *g);
+
 /* Numbers g's connected components, links taken as undirected: fills g->component (n_nodes
  * entries, allocated by the caller) from g->links with 0 for the largest component, then by
  * decreasing size (ties: the one with the lowest node id first), and sets g->stats.components

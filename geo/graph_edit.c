@@ -307,7 +307,6 @@ cor_status cor_graph_edit_add_place(cor_graph_edit *ed, cor_role role, const cha
 cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
 {
     cor_graph *g = calloc(1, sizeof *g);
-    uint64_t *fill = NULL;
     if (!g)
         goto nomem;
     uint32_t nn = ed->n_nodes;
@@ -351,43 +350,9 @@ cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
     *gs = ed->base_stats;
     memset(gs->links, 0, sizeof gs->links);
     memset(gs->length_km, 0, sizeof gs->length_km);
-    if (!(g->first_out = calloc((size_t)nn + 2, sizeof *g->first_out)))
+    if (!cor_graph_build_csr(g))
         goto nomem;
-    for (size_t i = 0; i < nl; i++) {
-        const cor_link *L = &g->links[i];
-        int directed = L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT;
-        g->first_out[L->u + 1]++;
-        if (!directed)
-            g->first_out[L->v + 1]++;
-        gs->links[L->kind]++;
-        gs->length_km[L->kind] += L->length_m / 1000.0;
-    }
-    for (size_t i = 0; i < nn; i++)
-        g->first_out[i + 1] += g->first_out[i];
-    uint64_t ne = g->first_out[nn];
-    g->n_edges = ne;
-    if (!(g->head = malloc((ne + 1) * sizeof *g->head)) ||
-        !(g->time_ms = malloc((ne + 1) * sizeof *g->time_ms)) ||
-        !(g->link = malloc((ne + 1) * sizeof *g->link)) ||
-        !(g->length_m = malloc((ne + 1) * sizeof *g->length_m)) ||
-        !(g->kind = malloc(ne + 1)) || !(fill = malloc(((size_t)nn + 1) * sizeof *fill)))
-        goto nomem;
-    memcpy(fill, g->first_out, (size_t)nn * sizeof *fill);
-    for (size_t i = 0; i < nl; i++) {
-        const cor_link *L = &g->links[i];
-        uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
-        for (int dir = 0; dir < 2; dir++) {
-            if (dir && (L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT))
-                break;
-            uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
-            uint64_t e = fill[from]++;
-            g->head[e] = to;
-            g->time_ms[e] = L->time_ms;
-            g->length_m[e] = L->length_m;
-            g->kind[e] = k;
-            g->link[e] = (uint32_t)i;
-        }
-    }
+    uint64_t ne = g->n_edges;
     /* connected components (undirected), numbered by size, 0 the largest */
     if (!(g->component = malloc(((size_t)nn + 1) * sizeof *g->component)) ||
         !cor_graph_components(g))
@@ -401,11 +366,9 @@ cor_graph *cor_graph_edit_finish(cor_graph_edit *ed, cor_error *err)
     for (size_t i = 0; i < g->n_places; i++)
         g->places[i].in_main_component =
             g->places[i].node < nn && g->component[g->places[i].node] == 0;
-    free(fill);
     cor_graph_edit_destroy(ed);
     return g;
 nomem:
-    free(fill);
     cor_graph_destroy(g);
     cor_graph_edit_destroy(ed);
     cor_error_set(err, COR_ERR_NOMEM, "out of memory building the scenario network");

@@ -1439,9 +1439,6 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     g->n_links = lv.n;
     g->links = lv.v;
     lv.v = NULL;
-    if (!(g->first_out = calloc(nn + 2, sizeof *g->first_out)))
-        goto nomem;
-    cor_graph_stats *gs = &g->stats;
     cor_link *links = g->links;
     size_t n_links = g->n_links;
 #pragma omp parallel for schedule(static) if (n_links > 65536)
@@ -1449,56 +1446,10 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         links[i].u = perm[links[i].u];
         links[i].v = perm[links[i].v];
     }
-    for (size_t i = 0; i < g->n_links; i++) { /* one thread: the sums in link order */
-        cor_link *L = &g->links[i];
-        int directed = L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT;
-        g->first_out[L->u + 1]++;
-        if (!directed)
-            g->first_out[L->v + 1]++;
-        gs->links[L->kind]++;
-        gs->length_km[L->kind] += L->length_m / 1000.0;
-    }
-    for (size_t i = 0; i < nn; i++)
-        g->first_out[i + 1] += g->first_out[i];
-    uint64_t ne = g->first_out[nn];
-    g->n_edges = ne;
-    if (!(g->head = malloc((ne + 1) * sizeof *g->head)) ||
-        !(g->time_ms = malloc((ne + 1) * sizeof *g->time_ms)) ||
-        !(g->link = malloc((ne + 1) * sizeof *g->link)) ||
-        !(g->length_m = malloc((ne + 1) * sizeof *g->length_m)) || !(g->kind = malloc(ne + 1)))
+    if (!cor_graph_build_csr(g))
         goto nomem;
-    {
-        uint64_t *fill = malloc((nn + 1) * sizeof *fill);
-        if (!fill)
-            goto nomem;
-        memcpy(fill, g->first_out, nn * sizeof *fill);
-        /* Each thread fills the edges leaving its own range of nodes, going through the links
-         * in order: every node's edges come out in the order of one pass. */
-#pragma omp parallel if (g->n_links > 65536)
-        {
-            int nt = omp_get_num_threads(), t = omp_get_thread_num();
-            uint32_t lo = (uint32_t)((uint64_t)nn * (uint64_t)t / (uint64_t)nt);
-            uint32_t hi = (uint32_t)((uint64_t)nn * (uint64_t)(t + 1) / (uint64_t)nt);
-            for (size_t i = 0; i < g->n_links; i++) {
-                const cor_link *L = &g->links[i];
-                uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
-                for (int dir = 0; dir < 2; dir++) {
-                    if (dir && (L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT))
-                        break;
-                    uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
-                    if (from < lo || from >= hi)
-                        continue;
-                    uint64_t e = fill[from]++;
-                    g->head[e] = to;
-                    g->time_ms[e] = L->time_ms;
-                    g->length_m[e] = L->length_m;
-                    g->kind[e] = k;
-                    g->link[e] = (uint32_t)i;
-                }
-            }
-        }
-        free(fill);
-    }
+    cor_graph_stats *gs = &g->stats;
+    uint64_t ne = g->n_edges;
     /* The line work's points are the road and rail links' geometry. */
     g->road_xy = road.w.xy;
     g->road_n = road.w.n_points;
