@@ -4,6 +4,7 @@
 #include "corridor/network.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const cor_graph_place *find_place(const cor_graph *g, cor_role role, const char *zh)
 {
@@ -44,6 +45,35 @@ static int hsr_joined(const cor_csr *c, uint32_t a, uint32_t b)
     return found;
 }
 
+/* Whether two graphs are the same bit for bit: CSR, node positions, components and links. */
+static int same_graph(const cor_graph *a, const cor_graph *b)
+{
+    cor_csr x, y;
+    cor_graph_csr(a, &x);
+    cor_graph_csr(b, &y);
+    if (x.n_nodes != y.n_nodes || x.n_edges != y.n_edges ||
+        cor_graph_link_count(a) != cor_graph_link_count(b))
+        return 0;
+    size_t nn = x.n_nodes, ne = x.n_edges;
+    if (memcmp(x.first_out, y.first_out, (nn + 1) * sizeof *x.first_out) ||
+        memcmp(x.head, y.head, ne * sizeof *x.head) ||
+        memcmp(x.time_ms, y.time_ms, ne * sizeof *x.time_ms) ||
+        memcmp(x.length_m, y.length_m, ne * sizeof *x.length_m) ||
+        memcmp(x.kind, y.kind, ne) || memcmp(x.link, y.link, ne * sizeof *x.link) ||
+        memcmp(x.node_xy, y.node_xy, 2 * nn * sizeof *x.node_xy) ||
+        memcmp(x.component, y.component, nn * sizeof *x.component))
+        return 0;
+    for (size_t i = 0; i < cor_graph_link_count(a); i++) {
+        double ba[4], bb[4];
+        const double *pa, *pb;
+        size_t na = cor_graph_link_points(a, (uint32_t)i, ba, &pa);
+        size_t nb = cor_graph_link_points(b, (uint32_t)i, bb, &pb);
+        if (na != nb || memcmp(pa, pb, 2 * na * sizeof *pa))
+            return 0;
+    }
+    return 1;
+}
+
 int main(void)
 {
     const char *data = getenv("CORRIDOR_DATA");
@@ -69,6 +99,16 @@ int main(void)
         CHECK_INT(s.stations, 1428);
         CHECK(s.stations_on_rail > 1200); /* the rest lie beyond 300 m of any mapped track */
         CHECK_INT(s.places, 14 + 5 + 6 + 41);
+
+        /* The builder counts vertices as the lines are read; lines loaded earlier (here for
+         * drawing, say) are counted after: both must give the same network. */
+        cor_dataset *ds2 = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
+        CHECK(ds2 && cor_dataset_lines(ds2, COR_ROLE_RAIL, &err) &&
+              cor_dataset_lines(ds2, COR_ROLE_ROAD, &err));
+        cor_graph *g2 = ds2 ? cor_graph_build(ds2, NULL, &err) : NULL;
+        CHECK(g2 && same_graph(g, g2));
+        cor_graph_destroy(g2);
+        cor_dataset_close(ds2);
 
         cor_csr c;
         cor_graph_csr(g, &c);
