@@ -3,6 +3,7 @@
 #include "check.h"
 #include "corridor/network.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,16 @@ int main(void)
         CHECK(g2 && same_graph(g, g2));
         cor_graph_destroy(g2);
         cor_dataset_close(ds2);
+        /* One thread (no reading thread, links cut in one pass) gives the same network as
+         * several (the rail's links cut in two halves at once). */
+        int threads = omp_get_max_threads();
+        omp_set_num_threads(1);
+        ds2 = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
+        g2 = ds2 ? cor_graph_build(ds2, NULL, &err) : NULL;
+        CHECK(g2 && same_graph(g, g2));
+        cor_graph_destroy(g2);
+        cor_dataset_close(ds2);
+        omp_set_num_threads(threads);
 
         cor_csr c;
         cor_graph_csr(g, &c);
