@@ -32,6 +32,10 @@ int cor_graph_build_csr(cor_graph *g)
         !(g->length_m = malloc((ne + 1) * sizeof *g->length_m)) ||
         !(g->kind = malloc(ne + 1)) || !(fill = malloc((nn + 1) * sizeof *fill)))
         return 0;
+    cor_advise_huge(g->head, ne * sizeof *g->head);
+    cor_advise_huge(g->time_ms, ne * sizeof *g->time_ms);
+    cor_advise_huge(g->link, ne * sizeof *g->link);
+    cor_advise_huge(g->length_m, ne * sizeof *g->length_m);
     memcpy(fill, g->first_out, nn * sizeof *fill);
     /* Each thread fills the edges leaving its own range of nodes, going through the links in
      * order: every node's edges come out in the order of one pass. */

@@ -1,5 +1,8 @@
+#define _GNU_SOURCE
 /* io_gdal.c: the GDAL/OGR adapter for reading vector sources: layers, fields, geometries. */
 #include "internal.h"
+
+#include <sys/mman.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -23,6 +26,19 @@ struct cor_src {
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static void register_drivers(void) { GDALAllRegister(); }
+
+void cor_advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    enum { HUGE = 2u << 20 };
+    uintptr_t a = ((uintptr_t)p + HUGE - 1) / HUGE * HUGE, b = ((uintptr_t)p + bytes) / HUGE * HUGE;
+    if (b > a)
+        madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
 
 char *cor_strdup(const char *s)
 {
@@ -403,6 +419,8 @@ static int xq_join(xqueue *q, cor_lines *out, size_t *at)
         pblock *b = &q->b[q->joined];
         if (*at + b->n + 1 > q->xy_cap) {
             size_t nc = q->xy_cap ? 2 * q->xy_cap : 4 * (size_t)BLOCK_POINTS;
+            if (!q->xy_cap && nc < q->expect + q->expect / 8) /* the forecast, room to spare */
+                nc = q->expect + q->expect / 8;
             while (nc < *at + b->n + 1)
                 nc *= 2;
             double *p = realloc(out->xy, 2 * nc * sizeof *p);
@@ -410,6 +428,7 @@ static int xq_join(xqueue *q, cor_lines *out, size_t *at)
                 return 0;
             out->xy = p;
             q->xy_cap = nc;
+            cor_advise_huge(p, 2 * nc * sizeof *p);
         }
         memcpy(out->xy + 2 * *at, b->xy, 2 * b->n * sizeof *b->xy);
         *at += b->n;
@@ -476,6 +495,7 @@ static void xq_help(xqueue *q, cor_xform *t)
 static void *xq_worker(void *arg)
 {
     xqueue *q = arg;
+    pthread_setname_np(pthread_self(), "cor-reproject");
     cor_xform *t = q->rx->make(q->rx->user);
     if (t) { /* without one the reader transforms every block itself */
         xq_drain(q, t);

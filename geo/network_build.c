@@ -621,6 +621,7 @@ static void count_block(void *ctx, const double *xy, size_t first, size_t n, siz
         }
         ns->pslot = p;
         ns->pslot_cap = cap;
+        cor_advise_huge(p, cap * sizeof *p);
     }
     int ok = ns->vt.t ? vt_reserve(ns, first, n, 0)
                       : vt_init(&ns->vt, (expect > np ? expect : np) + np / 8, 0);
@@ -998,16 +999,25 @@ static int finish_lines(netstate *ns)
  * geometry in the final line work (kept by the graph), the others are straight lines. */
 typedef struct { cor_link *v; size_t n, cap; } link_vec;
 
+/* Room for cap links. Reserving a bound ahead costs no memory until it is written (a large
+ * block is mapped, not touched) and spares the copies of growing by doubling. */
+static int link_reserve(link_vec *lv, size_t cap)
+{
+    if (cap <= lv->cap)
+        return 1;
+    cor_link *nv = realloc(lv->v, cap * sizeof *nv);
+    if (!nv)
+        return 0;
+    lv->v = nv;
+    lv->cap = cap;
+    cor_advise_huge(nv, cap * sizeof *nv);
+    return 1;
+}
+
 static cor_link *link_new(link_vec *lv)
 {
-    if (lv->n == lv->cap) {
-        size_t nc = lv->cap ? 2 * lv->cap : 4096;
-        cor_link *nv = realloc(lv->v, nc * sizeof *nv);
-        if (!nv)
-            return NULL;
-        lv->v = nv;
-        lv->cap = nc;
-    }
+    if (lv->n == lv->cap && !link_reserve(lv, lv->cap ? 2 * lv->cap : 4096))
+        return NULL;
     return &lv->v[lv->n++];
 }
 
@@ -1030,208 +1040,78 @@ static int straight_link(link_vec *lv, uint32_t u, uint32_t v, cor_edge_kind kin
 /* Node table in build order; positions only. */
 typedef struct { double *xy; uint8_t *kind; size_t n, cap; } node_vec;
 
+/* Room for cap nodes (as link_reserve). */
+static int node_reserve(node_vec *nv, size_t cap)
+{
+    if (cap <= nv->cap)
+        return 1;
+    double *a = realloc(nv->xy, 2 * cap * sizeof *a);
+    if (!a)
+        return 0;
+    nv->xy = a;
+    cor_advise_huge(a, 2 * cap * sizeof *a);
+    uint8_t *b = realloc(nv->kind, cap);
+    if (!b)
+        return 0;
+    nv->kind = b;
+    nv->cap = cap;
+    return 1;
+}
+
 static uint32_t node_add(node_vec *nv, double x, double y, uint8_t kind)
 {
-    if (nv->n == nv->cap) {
-        size_t nc = nv->cap ? 2 * nv->cap : 65536;
-        double *a = realloc(nv->xy, 2 * nc * sizeof *a);
-        if (!a)
-            return NONE32;
-        nv->xy = a;
-        uint8_t *b = realloc(nv->kind, nc);
-        if (!b)
-            return NONE32;
-        nv->kind = b;
-        nv->cap = nc;
-    }
+    if (nv->n == nv->cap && !node_reserve(nv, nv->cap ? 2 * nv->cap : 65536))
+        return NONE32;
     nv->xy[2 * nv->n] = x;
     nv->xy[2 * nv->n + 1] = y;
     nv->kind[nv->n] = kind;
     return (uint32_t)nv->n++;
 }
 
-/* Assigns nodes (line ends and shared vertices) and cuts lines into links between them.
- * Nodes are numbered in the order of their first point in the line work, and links come in
- * line order. Large networks are cut on two threads, each taking a half of the lines:
- * - the first half's nodes get their final ids at once;
- * - the second half's get provisional ids (PROV_ID), which the first half takes over when it
- *   meets the same vertex (its point comes first);
- * - after both, the second half's remaining nodes are numbered after the first's, in their
- *   order, and its links renumbered.
- * Node ids go through the vertex table's node field with compare-and-swap; a link's ends are
- * told apart by vertex slot, not by id, so a take-over in between changes nothing. */
-#define PROV_ID 0x80000000u
-
-typedef struct { uint32_t prov, id; } taken;
-typedef struct {
-    size_t l0, l1;              /* the lines [l0, l1) */
-    int first;                  /* 1: the first half (final ids) */
-    node_vec *nodes;            /* the nodes it made, in order (first half: the network's) */
-    uint32_t *node_slot;        /* second half: the vertex slot of each of them */
-    size_t node_slot_cap;
-    link_vec *links;            /* its links (first half: the network's) */
-    taken *took;                /* first half: provisional ids it took over */
-    size_t n_took, cap_took;
-    int oom;
-} emit_part;
-
-static int push_u32(uint32_t **v, size_t *cap, size_t n, uint32_t x)
-{
-    if (n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 65536;
-        uint32_t *p = realloc(*v, nc * sizeof *p);
-        if (!p)
-            return 0;
-        *v = p;
-        *cap = nc;
-    }
-    (*v)[n] = x;
-    return 1;
-}
-
-/* The node of the vertex in slot, made (at x, y) when the vertex has none this part may use. */
-static uint32_t emit_claim(emit_part *pt, vslot *vs, uint32_t slot, double x, double y,
-                           uint8_t node_kind)
-{
-    uint32_t cur = __atomic_load_n(&vs->node, __ATOMIC_ACQUIRE);
-    for (;;) {
-        int take = pt->first && cur != NONE32 && (cur & PROV_ID);
-        if (cur != NONE32 && !take)
-            return cur;
-        uint32_t mine = pt->first ? (uint32_t)pt->nodes->n
-                                  : PROV_ID | (uint32_t)pt->nodes->n;
-        if (!__atomic_compare_exchange_n(&vs->node, &cur, mine, 0, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE))
-            continue; /* cur now holds what the other thread put there */
-        if (node_add(pt->nodes, x, y, node_kind) == NONE32 ||
-            (!pt->first && !push_u32(&pt->node_slot, &pt->node_slot_cap, pt->nodes->n - 1, slot))) {
-            pt->oom = 1;
-            return mine;
-        }
-        if (take) {
-            if (pt->n_took == pt->cap_took) {
-                size_t nc = pt->cap_took ? 2 * pt->cap_took : 4096;
-                taken *p = realloc(pt->took, nc * sizeof *p);
-                if (!p) {
-                    pt->oom = 1;
-                    return mine;
-                }
-                pt->took = p;
-                pt->cap_took = nc;
-            }
-            pt->took[pt->n_took++] = (taken){ cur & ~PROV_ID, mine };
-        }
-        return mine;
-    }
-}
-
-static void emit_lines(const netstate *ns, emit_part *pt, cor_edge_kind kind,
-                       const cor_speeds *sp, uint8_t node_kind)
-{
-    const linework *w = &ns->w;
-    vslot *t = ns->vt.t;
-    enum { AHEAD = 16 };
-    size_t end = w->start[pt->l1];
-    for (size_t l = pt->l0; l < pt->l1 && !pt->oom; l++) {
-        size_t a = w->start[l], b = w->start[l + 1];
-        double kmh = isnan(w->speed[l]) ? cor_speeds_class_kmh(sp, (cor_line_class)w->cls[l])
-                                        : (double)w->speed[l];
-        size_t run = a;
-        uint32_t run_node = NONE32, run_slot = NONE32;
-        double run_len = 0;
-        for (size_t k = a; k < b; k++) {
-            if (k + AHEAD < end)
-                __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
-            if (k > a)
-                run_len += hypot(w->xy[2 * k] - w->xy[2 * k - 2],
-                                 w->xy[2 * k + 1] - w->xy[2 * k - 1]);
-            uint32_t slot = ns->pslot[k];
-            vslot *vs = &t[slot];
-            if (k != a && k != b - 1 && vs->count < 2)
-                continue;
-            uint32_t node = emit_claim(pt, vs, slot, w->xy[2 * k], w->xy[2 * k + 1], node_kind);
-            if (k > a && run_slot != slot) { /* a loop without a junction carries no route */
-                cor_link *L = link_new(pt->links);
-                if (!L) {
-                    pt->oom = 1;
-                    break;
-                }
-                *L = (cor_link){ run_node, node, (uint8_t)kind, w->cls[l], (float)run_len,
-                                 ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1),
-                                 (uint32_t)l };
-            }
-            run = k;
-            run_node = node;
-            run_slot = slot;
-            run_len = 0;
-        }
-    }
-}
-
+/* Assigns nodes (line ends and shared vertices) and cuts lines into links between them. */
 static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_kind kind,
                         const cor_speeds *sp, uint8_t node_kind)
 {
     linework *w = &ns->w;
-    size_t mid = w->n_lines;
-    if (w->n_points > ((size_t)1 << 15) && omp_get_max_threads() > 1) {
-        mid = 0;
-        while (mid < w->n_lines && w->start[mid] < w->n_points / 2)
-            mid++;
-    }
-    node_vec nodes1 = { 0 };
-    link_vec links1 = { 0 };
-    emit_part pt[2] = {
-        { .l0 = 0, .l1 = mid, .first = 1, .nodes = nodes, .links = lv },
-        { .l0 = mid, .l1 = w->n_lines, .first = 0, .nodes = &nodes1, .links = &links1 },
-    };
-    if (mid < w->n_lines) {
-#pragma omp parallel num_threads(2)
-        {
-            int th = omp_get_thread_num(), nt = omp_get_num_threads();
-            if (th == 0)
-                emit_lines(ns, &pt[0], kind, sp, node_kind);
-            if (th == 1 || nt < 2)
-                emit_lines(ns, &pt[1], kind, sp, node_kind);
-        }
-    } else {
-        emit_lines(ns, &pt[0], kind, sp, node_kind);
-    }
-    int ok = !pt[0].oom && !pt[1].oom;
-    size_t n1 = nodes1.n;
-    uint32_t *final = n1 ? malloc(n1 * sizeof *final) : NULL;
-    ok = ok && (!n1 || final);
-    if (ok && n1) {
-        /* the second half's nodes: taken over by the first, or numbered after its own */
-        for (size_t i = 0; i < n1; i++)
-            final[i] = NONE32;
-        for (size_t i = 0; i < pt[0].n_took; i++)
-            final[pt[0].took[i].prov] = pt[0].took[i].id;
-        for (size_t i = 0; ok && i < n1; i++) {
-            if (final[i] != NONE32)
+    vslot *t = ns->vt.t;
+    enum { AHEAD = 16 };
+    /* bounds: a node per point, a link per segment */
+    if (!node_reserve(nodes, nodes->n + w->n_points + 1) ||
+        !link_reserve(lv, lv->n + w->n_points + 1))
+        return 0;
+    for (size_t l = 0; l < w->n_lines; l++) {
+        size_t a = w->start[l], b = w->start[l + 1];
+        double kmh = isnan(w->speed[l]) ? cor_speeds_class_kmh(sp, (cor_line_class)w->cls[l])
+                                        : (double)w->speed[l];
+        size_t run = a;
+        uint32_t run_node = NONE32;
+        double run_len = 0;
+        for (size_t k = a; k < b; k++) {
+            if (k + AHEAD < w->n_points)
+                __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
+            if (k > a)
+                run_len += hypot(w->xy[2 * k] - w->xy[2 * k - 2],
+                                 w->xy[2 * k + 1] - w->xy[2 * k - 1]);
+            vslot *vs = &t[ns->pslot[k]];
+            if (k != a && k != b - 1 && vs->count < 2)
                 continue;
-            final[i] = (uint32_t)nodes->n;
-            ns->vt.t[pt[1].node_slot[i]].node = final[i];
-            ok = node_add(nodes, nodes1.xy[2 * i], nodes1.xy[2 * i + 1], nodes1.kind[i]) !=
-                 NONE32;
+            if (vs->node == NONE32 &&
+                (vs->node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) == NONE32)
+                return 0;
+            if (k > a && run_node != vs->node) { /* a loop without a junction carries no route */
+                cor_link *L = link_new(lv);
+                if (!L)
+                    return 0;
+                *L = (cor_link){ run_node, vs->node, (uint8_t)kind, w->cls[l], (float)run_len,
+                                 ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1),
+                                 (uint32_t)l };
+            }
+            run = k;
+            run_node = vs->node;
+            run_len = 0;
         }
     }
-    for (size_t i = 0; ok && i < links1.n; i++) {
-        cor_link *L = link_new(lv);
-        if (!(ok = L != NULL))
-            break;
-        *L = links1.v[i];
-        if (L->u & PROV_ID)
-            L->u = final[L->u & ~PROV_ID];
-        if (L->v & PROV_ID)
-            L->v = final[L->v & ~PROV_ID];
-    }
-    free(final);
-    free(nodes1.xy);
-    free(nodes1.kind);
-    free(links1.v);
-    free(pt[0].took);
-    free(pt[1].node_slot);
-    return ok;
+    return 1;
 }
 
 /* Node of the vertex at (x, y) in a network (NONE32 when there is no such vertex). */

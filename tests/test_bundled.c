@@ -110,8 +110,8 @@ int main(void)
         CHECK(g2 && same_graph(g, g2));
         cor_graph_destroy(g2);
         cor_dataset_close(ds2);
-        /* One thread (no reading thread, links cut in one pass) gives the same network as
-         * several (the rail's links cut in two halves at once). */
+        /* One thread (no reprojecting thread, every loop on one thread) gives the same
+         * network as several. */
         int threads = omp_get_max_threads();
         omp_set_num_threads(1);
         ds2 = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
