@@ -164,9 +164,8 @@ static size_t vt_find(const vtable *v, uint64_t key)
 }
 
 /* Slot of key, inserted when absent; the caller keeps used below the capacity. */
-static size_t vt_upsert(vtable *v, uint64_t key)
+static size_t vt_upsert_at(vtable *v, uint64_t key, size_t i)
 {
-    size_t i = vt_home(v, key);
     while (v->t[i].key != key) {
         if (v->t[i].key == EMPTY_KEY) {
             v->t[i].key = key;
@@ -177,6 +176,11 @@ static size_t vt_upsert(vtable *v, uint64_t key)
             i = 0;
     }
     return i;
+}
+
+static size_t vt_upsert(vtable *v, uint64_t key)
+{
+    return vt_upsert_at(v, key, vt_home(v, key));
 }
 
 static double seg_nearest(const double *a, const double *b, double px, double py, double *t,
@@ -570,14 +574,23 @@ static uint32_t ns_add(netstate *ns, double x, double y)
 /* Adds one occurrence of each of n points to the table (room reserved), their slots to slot. */
 static void count_points(vtable *v, const double *xy, size_t n, uint32_t *slot)
 {
+    /* The table is far larger than the caches: each point's slot is fetched AHEAD points
+     * early, its key and home slot kept in a ring until then. */
     enum { AHEAD = 16 };
-    for (size_t k = 0; k < n; k++) {
-        if (k + AHEAD < n) /* the table is far larger than the caches: fetch ahead */
-            __builtin_prefetch(&v->t[vt_home(v, qkey(xy[2 * (k + AHEAD)],
-                                                     xy[2 * (k + AHEAD) + 1]))], 1);
-        size_t i = vt_upsert(v, qkey(xy[2 * k], xy[2 * k + 1]));
-        v->t[i].count++;
-        slot[k] = (uint32_t)i;
+    uint64_t key[AHEAD];
+    size_t home[AHEAD];
+    for (size_t k = 0; k < n + AHEAD; k++) {
+        size_t r = k % AHEAD;
+        if (k >= AHEAD) {
+            size_t i = vt_upsert_at(v, key[r], home[r]);
+            v->t[i].count++;
+            slot[k - AHEAD] = (uint32_t)i;
+        }
+        if (k < n) {
+            key[r] = qkey(xy[2 * k], xy[2 * k + 1]);
+            home[r] = vt_home(v, key[r]);
+            __builtin_prefetch(&v->t[home[r]], 1);
+        }
     }
 }
 
