@@ -683,51 +683,7 @@ static void grow_box(cor_bbox *b, double frac)
     b->max_y += d;
 }
 
-/* The requested view (before the frame's aspect widens it), and names for the title. */
-static cor_status resolve_extent(cor_map *m, cor_bbox *req, char **name_zh, char **name_en,
-                                 cor_error *err)
-{
-    if (m->o.extent_name) {
-        if (extent_by_name(m, m->o.extent_name, req, name_zh, name_en, err))
-            return err->code;
-        grow_box(req, 0.04);
-        return COR_OK;
-    }
-    if (m->o.has_extent_lonlat)
-        return extent_lonlat(m, &m->o.extent_lonlat, req, err);
-    /* the boundary layer's extent, or all the data's */
-    cor_bbox b = { INFINITY, INFINITY, -INFINITY, -INFINITY };
-    const char *bl = cor_dataset_role_layer(m->ds, COR_ROLE_BOUNDARY);
-    if (bl && has_layer(m->ds, bl)) {
-        mcache *c = get_cache(m, bl, err);
-        if (!c)
-            return err->code;
-        for (size_t i = 0; i < c->feat.n; i++)
-            if (c->shapes[i].kind != COR_SHAPE_EMPTY) {
-                b.min_x = fmin(b.min_x, c->shapes[i].bbox.min_x);
-                b.min_y = fmin(b.min_y, c->shapes[i].bbox.min_y);
-                b.max_x = fmax(b.max_x, c->shapes[i].bbox.max_x);
-                b.max_y = fmax(b.max_y, c->shapes[i].bbox.max_y);
-            }
-    }
-    if (b.max_x > b.min_x) {
-        m->region = b;
-        m->has_region = 1;
-    }
-    if (!(b.max_x > b.min_x)) {
-        cor_bbox ll;
-        if (!cor_dataset_extent_lonlat(m->ds, &ll))
-            return cor_error_set(err, COR_ERR_INPUT, "%s: no layer has an extent",
-                                 cor_dataset_source(m->ds));
-        if (extent_lonlat(m, &ll, &b, err))
-            return err->code;
-    }
-    *req = b;
-    grow_box(req, 0.03);
-    return COR_OK;
-}
-
-/* The whole region (the boundary layer's extent), for the locator inset. */
+/* The whole region (the boundary layer's extent): the default view and the locator inset. */
 static cor_status region_extent(cor_map *m, cor_error *err)
 {
     const char *bl = cor_dataset_role_layer(m->ds, COR_ROLE_BOUNDARY);
@@ -748,6 +704,36 @@ static cor_status region_extent(cor_map *m, cor_error *err)
         m->region = b;
         m->has_region = 1;
     }
+    return COR_OK;
+}
+
+/* The requested view (before the frame's aspect widens it), and names for the title. */
+static cor_status resolve_extent(cor_map *m, cor_bbox *req, char **name_zh, char **name_en,
+                                 cor_error *err)
+{
+    if (m->o.extent_name) {
+        if (extent_by_name(m, m->o.extent_name, req, name_zh, name_en, err))
+            return err->code;
+        grow_box(req, 0.04);
+        return COR_OK;
+    }
+    if (m->o.has_extent_lonlat)
+        return extent_lonlat(m, &m->o.extent_lonlat, req, err);
+    /* the boundary layer's extent, or all the data's */
+    if (region_extent(m, err))
+        return err->code;
+    cor_bbox b = m->has_region ? m->region
+                               : (cor_bbox){ INFINITY, INFINITY, -INFINITY, -INFINITY };
+    if (!(b.max_x > b.min_x)) {
+        cor_bbox ll;
+        if (!cor_dataset_extent_lonlat(m->ds, &ll))
+            return cor_error_set(err, COR_ERR_INPUT, "%s: no layer has an extent",
+                                 cor_dataset_source(m->ds));
+        if (extent_lonlat(m, &ll, &b, err))
+            return err->code;
+    }
+    *req = b;
+    grow_box(req, 0.03);
     return COR_OK;
 }
 
