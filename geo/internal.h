@@ -121,6 +121,9 @@ cor_status cor_gpkg_write_styles(void *gdal_ds, const cor_layer_style *styles, s
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 char *cor_strdup(const char *s);        /* NULL -> "" copy; NULL only on allocation failure */
+/* Makes *p (elements of elem bytes, room for *cap) hold at least need, doubling from 1024;
+ * 0 when out of memory (*p untouched). */
+int cor_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* Asks Linux to back the 2 MiB-aligned part of a large array with huge pages (a no-op
  * elsewhere): a tenth of the page faults when it is first written. */
 void cor_advise_huge(void *p, size_t bytes);

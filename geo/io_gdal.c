@@ -268,7 +268,7 @@ static int coord_ok(double x, double y, int geographic)
 /* Growable arrays for the line store. */
 typedef struct { size_t lines_cap; } line_caps;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+int cor_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 1;
@@ -287,10 +287,10 @@ static int lines_reserve(cor_lines *o, line_caps *c, size_t add_lines)
 {
     size_t lc = c->lines_cap, lc2 = c->lines_cap, lc3 = c->lines_cap, lc4 = c->lines_cap;
     size_t need = o->n_lines + add_lines + 1;
-    if (!grow((void **)&o->start, &lc, need, sizeof(size_t)) ||
-        !grow((void **)&o->cls, &lc2, need, sizeof(uint8_t)) ||
-        !grow((void **)&o->speed_kmh, &lc3, need, sizeof(float)) ||
-        !grow((void **)&o->fid, &lc4, need, sizeof(int64_t)))
+    if (!cor_grow((void **)&o->start, &lc, need, sizeof(size_t)) ||
+        !cor_grow((void **)&o->cls, &lc2, need, sizeof(uint8_t)) ||
+        !cor_grow((void **)&o->speed_kmh, &lc3, need, sizeof(float)) ||
+        !cor_grow((void **)&o->fid, &lc4, need, sizeof(int64_t)))
         return 0;
     c->lines_cap = lc;
     return 1;
@@ -377,7 +377,7 @@ static void xq_see_locked(xqueue *q)
 static int xq_push(xqueue *q, double *xy, size_t n, size_t cap)
 {
     pthread_mutex_lock(&q->mu);
-    int ok = grow((void **)&q->b, &q->cap, q->nb + 1, sizeof *q->b);
+    int ok = cor_grow((void **)&q->b, &q->cap, q->nb + 1, sizeof *q->b);
     if (ok) {
         int done = !q->rx || !q->rx->main;
         q->b[q->nb++] = (pblock){ xy, q->pushed, n, cap, done };
@@ -738,7 +738,7 @@ cor_status cor_src_read_points(cor_src *s, int layer, const cor_role_spec *spec,
             OGR_F_Destroy(f);
             continue;
         }
-        if (!grow((void **)&out->items, &cap, out->n + 1, sizeof(cor_place))) {
+        if (!cor_grow((void **)&out->items, &cap, out->n + 1, sizeof(cor_place))) {
             OGR_F_Destroy(f);
             CPLPopErrorHandler();
             cor_places_free(out);
@@ -818,9 +818,9 @@ cor_status cor_src_read_polygons(cor_src *s, int layer, const cor_role_spec *spe
         } else {
             size_t n = (size_t)OGR_G_WkbSizeEx(g);
             unsigned char *wkb = malloc(n);
-            if (!wkb || !grow((void **)&out->wkb, &cap, out->n + 1, sizeof(void *)) ||
-                !grow((void **)&out->wkb_len, &cap2, out->n + 1, sizeof(size_t)) ||
-                !grow((void **)&out->name, &cap3, out->n + 1, sizeof(char *))) {
+            if (!wkb || !cor_grow((void **)&out->wkb, &cap, out->n + 1, sizeof(void *)) ||
+                !cor_grow((void **)&out->wkb_len, &cap2, out->n + 1, sizeof(size_t)) ||
+                !cor_grow((void **)&out->name, &cap3, out->n + 1, sizeof(char *))) {
                 free(wkb);
                 OGR_F_Destroy(f);
                 CPLPopErrorHandler();

@@ -32,24 +32,9 @@ static int add_line(cor_geoms *out, geoms_caps *c, OGRGeometryH line)
     int n = OGR_G_GetPointCount(line);
     if (n < 2)
         return 1;
-    if (out->n_lines + 2 > c->lines_cap) {
-        size_t nc = c->lines_cap ? 2 * c->lines_cap : 8;
-        size_t *s = realloc(out->start, nc * sizeof *s);
-        if (!s)
-            return 0;
-        out->start = s;
-        c->lines_cap = nc;
-    }
-    if (c->n_points + (size_t)n > c->pts_cap) {
-        size_t nc = c->pts_cap ? 2 * c->pts_cap : 64;
-        while (nc < c->n_points + (size_t)n)
-            nc *= 2;
-        double *x = realloc(out->xy, 2 * nc * sizeof *x);
-        if (!x)
-            return 0;
-        out->xy = x;
-        c->pts_cap = nc;
-    }
+    if (!cor_grow((void **)&out->start, &c->lines_cap, out->n_lines + 2, sizeof *out->start) ||
+        !cor_grow((void **)&out->xy, &c->pts_cap, c->n_points + (size_t)n, 2 * sizeof *out->xy))
+        return 0;
     if (!out->n_lines)
         out->start[0] = 0;
     for (int i = 0; i < n; i++) {
@@ -63,18 +48,11 @@ static int add_line(cor_geoms *out, geoms_caps *c, OGRGeometryH line)
 
 static int add_polygon(cor_geoms *out, geoms_caps *c, OGRGeometryH poly)
 {
-    if (out->n_polygons + 1 > c->polys_cap) {
-        size_t nc = c->polys_cap ? 2 * c->polys_cap : 4;
-        unsigned char **w = realloc(out->wkb, nc * sizeof *w);
-        if (!w)
-            return 0;
-        out->wkb = w;
-        size_t *l = realloc(out->wkb_len, nc * sizeof *l);
-        if (!l)
-            return 0;
-        out->wkb_len = l;
-        c->polys_cap = nc;
-    }
+    size_t wkb_cap = c->polys_cap; /* both arrays grow alike */
+    if (!cor_grow((void **)&out->wkb, &wkb_cap, out->n_polygons + 1, sizeof *out->wkb) ||
+        !cor_grow((void **)&out->wkb_len, &c->polys_cap, out->n_polygons + 1,
+                  sizeof *out->wkb_len))
+        return 0;
     size_t len = (size_t)OGR_G_WkbSize(poly);
     unsigned char *buf = malloc(len + 1);
     if (!buf)
