@@ -1,6 +1,6 @@
 /* network_build.c: builds the multimodal graph: vertex noding, snapping of dangling ends,
- * stations on rail, access links, spatial node order, CSR and connected components. */
-#define _DEFAULT_SOURCE /* madvise */
+ * stations on rail, access links and spatial node order; the CSR and components are built in
+ * graph_finish.c. */
 #include "graph.h"
 
 #include <math.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #define NONE32 UINT32_MAX
@@ -122,9 +121,7 @@ static void *big_alloc(size_t bytes)
     size_t rounded = (bytes + HUGE - 1) / HUGE * HUGE;
     if (posix_memalign(&p, HUGE, rounded))
         return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE);
-#endif
+    cor_advise_huge(p, rounded);
     return p;
 }
 
