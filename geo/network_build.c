@@ -87,7 +87,7 @@ static inline int64_t round_half_away(double v)
 {
     int64_t t = (int64_t)v;
     double f = v - (double)t;
-    return f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
+    return t + (int64_t)(f >= 0.5) - (int64_t)(f <= -0.5); /* no branch: f is random */
 }
 
 /* Vertices are the same when they agree to the centimetre. */
@@ -99,15 +99,33 @@ static uint64_t qkey(double x, double y)
 }
 
 /* ---- vertex table: vertex key -> occurrence count and node id ---------------------------- */
-/* One 16-byte slot per distinct vertex, open addressing with linear probing; the capacity need
- * not be a power of two (the hash is reduced by multiply-shift). Points keep the index of
- * their slot (pslot), so later passes touch the table without hashing. */
-typedef struct { uint64_t key; uint32_t count, node; } vslot;
-typedef struct { vslot *t; size_t cap, used; } vtable;
+/* Most points of a line are one line's alone; only line ends and the vertices lines share
+ * become nodes. Counting every point in an exact table would touch a slot at random for each
+ * of them, so the counting is in two steps:
+ *  1. a filter (vfilter) counts the points per hash bucket, 0, 1 or "2 or more", in 2 bits:
+ *     eight buckets a point keep it small enough for the caches (16 MB for 8 M points). This
+ *     runs as the lines are read.
+ *  2. the candidates (line ends and points in a bucket with 2 or more) go into the exact table
+ *     (vtable), one 16-byte slot per distinct vertex. The others are vertices that no other
+ *     point shares; their pslot is NONE32 and their count is 1 without being stored.
+ * The table is in VT_PARTS parts, each with its own linear probing, chosen by the hash's top
+ * bits: the parts are filled in parallel, each by one thread, in point order. Points keep the
+ * index of their slot (pslot), so later passes touch the table without hashing.
+ * Edits after that (moved ends, inserted splits) keep the counts: a key that enters the table
+ * may be the key of a point left out (a bucket holding 1), so that bucket is marked (3) and
+ * vt_fixup brings its point in before the counts are used. */
+enum { VT_PARTS = 8 };
+#define CAND32 (NONE32 - 16)    /* pslot while counting: CAND32 + part, a candidate */
 
-static size_t vt_home(const vtable *v, uint64_t key)
+typedef struct { uint64_t key; uint32_t count, node; } vslot;
+typedef struct { vslot *t; size_t pcap, used[VT_PARTS]; } vtable; /* VT_PARTS * pcap slots */
+typedef struct { uint64_t *w; uint64_t mask; size_t marked; } vfilter;
+
+static inline uint64_t vhash(double x, double y) { return mix64(qkey(x, y)); }
+static inline size_t vt_part(uint64_t h) { return (size_t)(h >> 61); }
+static inline size_t vt_home(const vtable *v, uint64_t h)
 {
-    return (size_t)(((unsigned __int128)mix64(key) * v->cap) >> 64);
+    return vt_part(h) * v->pcap + (size_t)(((unsigned __int128)(h << 3) * v->pcap) >> 64);
 }
 
 /* malloc for a large array read at random: aligned to 2 MiB and asking Linux for huge pages,
@@ -125,18 +143,20 @@ static void *big_alloc(size_t bytes)
     return p;
 }
 
-/* An empty table for about expected vertices; threads: clear it on the OpenMP threads. */
-static int vt_init(vtable *v, size_t expected, int threads)
+/* An empty table for about expected distinct vertices (at most 80 % full). */
+static int vt_init(vtable *v, size_t expected)
 {
-    v->cap = expected + expected / 2 + 1024;
-    v->used = 0;
-    v->t = big_alloc(v->cap * sizeof *v->t);
+    memset(v, 0, sizeof *v);
+    v->pcap = (expected + expected / 4) / VT_PARTS + 64;
+    if (v->pcap > (size_t)CAND32 / VT_PARTS)
+        return 0;
+    size_t cap = VT_PARTS * v->pcap;
+    v->t = big_alloc(cap * sizeof *v->t);
     if (!v->t)
         return 0;
     /* Most of the cost is the kernel clearing the pages on first touch: share it out. */
     vslot *t = v->t;
-    size_t cap = v->cap;
-#pragma omp parallel for schedule(static) if (threads && cap > ((size_t)1 << 20))
+#pragma omp parallel for schedule(static) if (cap > ((size_t)1 << 20))
     for (size_t i = 0; i < cap; i++)
         t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
     return 1;
@@ -150,34 +170,94 @@ static void vt_free(vtable *v)
 
 static size_t vt_find(const vtable *v, uint64_t key)
 {
-    size_t i = vt_home(v, key);
+    uint64_t h = mix64(key);
+    size_t lo = vt_part(h) * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
     while (v->t[i].key != key) {
         if (v->t[i].key == EMPTY_KEY)
             return SIZE_MAX;
-        if (++i == v->cap)
-            i = 0;
+        if (++i == hi)
+            i = lo;
     }
     return i;
 }
 
-/* Slot of key, inserted when absent; the caller keeps used below the capacity. */
-static size_t vt_upsert_at(vtable *v, uint64_t key, size_t i)
+/* Slot of key (hash h), inserted when absent (then *fresh is set); the caller keeps the part
+ * below its capacity, and only one thread works in a part at a time. */
+static size_t vt_upsert(vtable *v, uint64_t key, uint64_t h, int *fresh)
 {
+    size_t part = vt_part(h), lo = part * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
     while (v->t[i].key != key) {
         if (v->t[i].key == EMPTY_KEY) {
             v->t[i].key = key;
-            v->used++;
+            v->used[part]++;
+            *fresh = 1;
             break;
         }
-        if (++i == v->cap)
-            i = 0;
+        if (++i == hi)
+            i = lo;
     }
     return i;
 }
 
-static size_t vt_upsert(vtable *v, uint64_t key)
+/* A filter of 2-bit bucket counts for about n points (8 buckets a point). */
+static int vf_init(vfilter *f, size_t n)
 {
-    return vt_upsert_at(v, key, vt_home(v, key));
+    size_t nb = (size_t)1 << 16;
+    while (nb < 8 * n)
+        nb *= 2;
+    f->mask = nb - 1;
+    f->marked = 0;
+    f->w = big_alloc(nb / 4);
+    if (f->w)
+        memset(f->w, 0, nb / 4);
+    return f->w != NULL;
+}
+
+static void vf_free(vfilter *f)
+{
+    free(f->w);
+    memset(f, 0, sizeof *f);
+}
+
+/* Points the filter takes before its buckets get too full to tell much apart. */
+static size_t vf_room(const vfilter *f) { return f->w ? (size_t)(f->mask / 4) : 0; }
+
+static inline unsigned vf_get(const vfilter *f, uint64_t h)
+{
+    uint64_t b = h & f->mask;
+    return (unsigned)(f->w[b >> 5] >> ((b & 31) * 2)) & 3;
+}
+
+/* Counts the n points of xy in the filter. The filter is larger than the caches close to the
+ * core: each point's word is fetched AHEAD points early, its hash kept in a ring until then. */
+static void vf_points(vfilter *f, const double *xy, size_t n)
+{
+    enum { AHEAD = 16 };
+    uint64_t ring[AHEAD];
+    for (size_t k = 0; k < n + AHEAD; k++) {
+        size_t r = k % AHEAD;
+        if (k >= AHEAD) {
+            uint64_t b = ring[r] & f->mask;
+            unsigned sh = (unsigned)(b & 31) * 2;
+            if (((f->w[b >> 5] >> sh) & 3) < 2)
+                f->w[b >> 5] += (uint64_t)1 << sh;
+        }
+        if (k < n) {
+            ring[r] = vhash(xy[2 * k], xy[2 * k + 1]);
+            __builtin_prefetch(&f->w[(ring[r] & f->mask) >> 5], 1);
+        }
+    }
+}
+
+/* A key just entered the table: a point left out of it may have that key when its bucket
+ * holds exactly one point; marks the bucket (3) for vt_fixup. */
+static void vf_mark(vfilter *f, uint64_t h)
+{
+    if (!f->w || vf_get(f, h) != 1)
+        return;
+    uint64_t b = h & f->mask;
+    f->w[b >> 5] |= (uint64_t)3 << ((b & 31) * 2);
+    f->marked++;
 }
 
 static double seg_nearest(const double *a, const double *b, double px, double py, double *t,
@@ -504,11 +584,11 @@ typedef struct { uint32_t line; uint8_t end; uint32_t split; double x, y; } end_
 
 typedef struct netstate {
     linework w;
+    vfilter vf;                 /* bucket counts of the points, until vt_fixup */
     vtable vt;
-    uint32_t *pslot;            /* vertex-table slot of every point of w */
-    size_t pslot_cap;           /* while counting as the lines are read: room in pslot, */
-    size_t seen;                /* points counted, */
-    int count_failed;           /* and whether memory ran out */
+    uint32_t *pslot;            /* vertex-table slot of every point of w, or NONE32 */
+    size_t seen;                /* points the filter counted as the lines were read, */
+    int count_failed;           /* and whether it gave up (memory, or more than it holds) */
     int counted;                /* the vertex table and pslot are complete */
     split_vec splits;
     end_move *moves;            /* dangling ends snapped onto a split point */
@@ -519,6 +599,7 @@ typedef struct netstate {
 static void ns_free(netstate *ns)
 {
     lw_free(&ns->w);
+    vf_free(&ns->vf);
     vt_free(&ns->vt);
     free(ns->pslot);
     free(ns->splits.v);
@@ -526,86 +607,175 @@ static void ns_free(netstate *ns)
     memset(ns, 0, sizeof *ns);
 }
 
-/* Makes room for add more distinct vertices (growing past 85 % load), remapping the slots
- * of the first np points. */
-static int vt_reserve(netstate *ns, size_t np, size_t add, int threads)
+/* Makes room for add more distinct vertices (growing past 85 % load in any part), remapping
+ * the points' slots. */
+static int ns_reserve(netstate *ns, size_t add)
 {
     vtable *v = &ns->vt;
-    if ((v->used + add) * 20 <= v->cap * 17)
+    size_t most = 0;
+    for (int p = 0; p < VT_PARTS; p++)
+        most = v->used[p] > most ? v->used[p] : most;
+    if ((most + add) * 20 <= v->pcap * 17)
         return 1;
     vtable nv;
-    uint32_t *remap = malloc(v->cap * sizeof *remap);
-    if (!remap || !vt_init(&nv, 2 * (v->used + add), threads)) {
+    size_t cap = VT_PARTS * v->pcap;
+    uint32_t *remap = malloc(cap * sizeof *remap);
+    if (!remap || !vt_init(&nv, 2 * VT_PARTS * (most + add))) {
         free(remap);
         return 0;
     }
-    for (size_t i = 0; i < v->cap; i++) {
+    for (size_t i = 0; i < cap; i++) {
         if (v->t[i].key == EMPTY_KEY)
             continue;
-        size_t j = vt_upsert(&nv, v->t[i].key);
+        int fresh = 0;
+        size_t j = vt_upsert(&nv, v->t[i].key, mix64(v->t[i].key), &fresh);
         nv.t[j].count = v->t[i].count;
         nv.t[j].node = v->t[i].node;
         remap[i] = (uint32_t)j;
     }
-    for (size_t k = 0; k < np; k++)
-        ns->pslot[k] = remap[ns->pslot[k]];
+    for (size_t k = 0; k < ns->w.n_points; k++)
+        if (ns->pslot[k] != NONE32)
+            ns->pslot[k] = remap[ns->pslot[k]];
     free(remap);
     vt_free(v);
     *v = nv;
     return 1;
 }
 
-static int ns_reserve(netstate *ns, size_t add)
-{
-    return vt_reserve(ns, ns->w.n_points, add, 1);
-}
-
 /* Adds one occurrence of the vertex at (x, y) (room reserved by ns_reserve); its slot. */
 static uint32_t ns_add(netstate *ns, double x, double y)
 {
-    size_t i = vt_upsert(&ns->vt, qkey(x, y));
+    uint64_t key = qkey(x, y), h = mix64(key);
+    int fresh = 0;
+    size_t i = vt_upsert(&ns->vt, key, h, &fresh);
+    if (fresh)
+        vf_mark(&ns->vf, h);
     ns->vt.t[i].count++;
     return (uint32_t)i;
 }
 
-/* Adds one occurrence of each of n points to the table (room reserved), their slots to slot. */
-static void count_points(vtable *v, const double *xy, size_t n, uint32_t *slot)
+/* Step 2's first half: pslot[k] = CAND32 + part for the candidates (line ends, points in a
+ * bucket of 2 or more), NONE32 for the rest; adds the candidates of each part to cand. */
+static void classify_points(netstate *ns, size_t cand[VT_PARTS])
 {
-    /* The table is far larger than the caches: each point's slot is fetched AHEAD points
-     * early, its key and home slot kept in a ring until then. */
-    enum { AHEAD = 16 };
-    uint64_t key[AHEAD];
-    size_t home[AHEAD];
-    for (size_t k = 0; k < n + AHEAD; k++) {
-        size_t r = k % AHEAD;
-        if (k >= AHEAD) {
-            size_t i = vt_upsert_at(v, key[r], home[r]);
-            v->t[i].count++;
-            slot[k - AHEAD] = (uint32_t)i;
+    const linework *w = &ns->w;
+    const vfilter *f = &ns->vf;
+    uint32_t *ps = ns->pslot;
+    size_t np = w->n_points;
+#pragma omp parallel reduction(+ : cand[:VT_PARTS]) if (np > 65536)
+    {
+        size_t T = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+        size_t k0 = np * t / T, k1 = np * (t + 1) / T, l = 0, hi = w->n_lines;
+        while (l < hi) { /* the line holding point k0 */
+            size_t mid = l + (hi - l) / 2;
+            if (w->start[mid + 1] <= k0)
+                l = mid + 1;
+            else
+                hi = mid;
         }
-        if (k < n) {
-            key[r] = qkey(xy[2 * k], xy[2 * k + 1]);
-            home[r] = vt_home(v, key[r]);
-            __builtin_prefetch(&v->t[home[r]], 1);
+        enum { AHEAD = 16 };
+        uint64_t ring[AHEAD];
+        for (size_t k = k0; k < k1 + AHEAD; k++) {
+            size_t r = (k - k0) % AHEAD;
+            if (k >= k0 + AHEAD) {
+                size_t j = k - AHEAD;
+                while (w->start[l + 1] <= j)
+                    l++;
+                unsigned c = j == w->start[l] || j + 1 == w->start[l + 1] ||
+                             vf_get(f, ring[r]) >= 2;
+                ps[j] = c ? CAND32 + (uint32_t)vt_part(ring[r]) : NONE32;
+                cand[vt_part(ring[r])] += c;
+            }
+            if (k < k1) {
+                ring[r] = vhash(w->xy[2 * k], w->xy[2 * k + 1]);
+                __builtin_prefetch(&f->w[(ring[r] & f->mask) >> 5]);
+            }
         }
     }
 }
 
-/* Counts vertex occurrences of every point once; fills pslot. Later edits keep the counts up
- * to date (moved endpoints, inserted splits, dropped repeats) instead of counting again. */
-static int count_vertices(netstate *ns, size_t extra)
+/* Step 2's second half: each thread puts the candidates of its parts into the table, in point
+ * order, and gives them their slots. Each slot is fetched AHEAD candidates early. */
+typedef struct { size_t k; uint64_t key, h; } pending;
+
+static void put_candidate(vtable *v, uint32_t *ps, const pending *p)
 {
+    int fresh = 0;
+    size_t i = vt_upsert(v, p->key, p->h, &fresh);
+    v->t[i].count++;
+    __atomic_store_n(&ps[p->k], (uint32_t)i, __ATOMIC_RELAXED); /* the others read pslot */
+}
+
+static void insert_candidates(netstate *ns)
+{
+    vtable *v = &ns->vt;
+    const double *xy = ns->w.xy;
+    uint32_t *ps = ns->pslot;
     size_t np = ns->w.n_points;
-    if (!vt_init(&ns->vt, np + extra, 1) || !(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
+#pragma omp parallel if (np > 65536)
+    {
+        uint32_t T = (uint32_t)omp_get_num_threads(), t = (uint32_t)omp_get_thread_num();
+        uint32_t mine = 0;
+        for (uint32_t p = 0; p < VT_PARTS; p++)
+            mine |= (uint32_t)(p % T == t) << p;
+        enum { CHUNK = 2048, AHEAD = 16 };
+        uint32_t buf[CHUNK];
+        pending ring[AHEAD];
+        size_t n = 0;
+        for (size_t c0 = 0; c0 < np; c0 += CHUNK) {
+            size_t c1 = c0 + CHUNK < np ? c0 + CHUNK : np, m = 0;
+            for (size_t k = c0; k < c1; k++) { /* no branch: which points are mine is random */
+                uint32_t d = __atomic_load_n(&ps[k], __ATOMIC_RELAXED) - CAND32;
+                buf[m] = (uint32_t)(k - c0);
+                m += d < VT_PARTS && (mine >> (d & (VT_PARTS - 1)) & 1);
+            }
+            for (size_t j = 0; j < m; j++) {
+                size_t k = c0 + buf[j];
+                pending *p = &ring[n++ % AHEAD];
+                if (n > AHEAD)
+                    put_candidate(v, ps, p);
+                p->k = k;
+                p->key = qkey(xy[2 * k], xy[2 * k + 1]);
+                p->h = mix64(p->key);
+                __builtin_prefetch(&v->t[vt_home(v, p->h)], 1);
+            }
+        }
+        for (size_t i = n > AHEAD ? n - AHEAD : 0; i < n; i++)
+            put_candidate(v, ps, &ring[i % AHEAD]);
+    }
+}
+
+/* Counts every point: the filter (unless it was filled as the lines were read), then the
+ * candidates into the table. Later edits keep the counts up to date (moved ends, inserted
+ * splits, dropped repeats) instead of counting again. */
+static int count_vertices(netstate *ns)
+{
+    linework *w = &ns->w;
+    size_t np = w->n_points;
+    if (!ns->vf.w) {
+        if (!vf_init(&ns->vf, np))
+            return 0;
+        vf_points(&ns->vf, w->xy, np);
+    }
+    if (!(ns->pslot = malloc((np + 1) * sizeof *ns->pslot)))
         return 0;
-    count_points(&ns->vt, ns->w.xy, np, ns->pslot);
+    cor_advise_huge(ns->pslot, (np + 1) * sizeof *ns->pslot);
+    size_t cand[VT_PARTS] = { 0 }, most = 0;
+    classify_points(ns, cand);
+    for (int p = 0; p < VT_PARTS; p++)
+        most = cand[p] > most ? cand[p] : most;
+    /* a part never holds more keys than it has candidates */
+    if (!vt_init(&ns->vt, VT_PARTS * (most + most / 8)))
+        return 0;
+    insert_candidates(ns);
     ns->counted = 1;
     return 1;
 }
 
-/* cor_points_fn: does count_vertices' work on each block of points as the loader delivers it
- * (on the thread that reprojected the block, while the reading goes on). The blocks come in
- * order; the table and pslot grow as needed, sized at first by the loader's forecast. */
+/* cor_points_fn: step 1 on each block of points as the loader delivers it (on the thread that
+ * reprojected the block, while the reading goes on). The blocks come in order. The filter is
+ * sized from the loader's forecast; it gives up when it cannot be made or the points outgrow
+ * it, and the points are counted after loading instead. */
 static void count_block(void *ctx, const double *xy, size_t first, size_t n, size_t expect)
 {
     netstate *ns = ctx;
@@ -613,52 +783,63 @@ static void count_block(void *ctx, const double *xy, size_t first, size_t n, siz
         ns->count_failed = 1;
         return;
     }
-    /* the forecast comes from the first block alone: trusted up to 8M points (some 200 MB of
-     * table); past that the table grows as the points come */
-    if (expect > ((size_t)1 << 23))
-        expect = (size_t)1 << 23;
-    size_t np = first + n;
-    if (np + 1 > ns->pslot_cap) {
-        size_t cap = 2 * ns->pslot_cap;
-        if (cap < np + 1)
-            cap = np + 1;
-        if (cap < expect + expect / 8 + 1)
-            cap = expect + expect / 8 + 1;
-        uint32_t *p = realloc(ns->pslot, cap * sizeof *p);
-        if (!p) {
+    if (!ns->vf.w) {
+        /* the forecast comes from the first block alone: trusted up to 32 M points */
+        size_t want = expect > first + n ? expect : first + n;
+        if (want > ((size_t)1 << 25))
+            want = (size_t)1 << 25;
+        if (!vf_init(&ns->vf, want + want / 8)) {
             ns->count_failed = 1;
             return;
         }
-        ns->pslot = p;
-        ns->pslot_cap = cap;
-        cor_advise_huge(p, cap * sizeof *p);
     }
-    int ok = ns->vt.t ? vt_reserve(ns, first, n, 0)
-                      : vt_init(&ns->vt, (expect > np ? expect : np) + np / 8, 0);
-    if (!ok) {
+    if (first + n > vf_room(&ns->vf)) {
         ns->count_failed = 1;
         return;
     }
-    count_points(&ns->vt, xy, n, ns->pslot + first);
-    ns->seen = np;
+    vf_points(&ns->vf, xy, n);
+    ns->seen = first + n;
 }
 
-/* After loading: keeps what count_block counted when it saw every point, else forgets it
- * (count_vertices counts again). */
+/* After loading: keeps the filter when it saw every point, else forgets it. */
 static void count_settle(netstate *ns, int seen)
 {
-    ns->counted = seen && !ns->count_failed && ns->vt.t && ns->seen == ns->w.n_points;
-    if (!ns->counted) {
-        vt_free(&ns->vt);
-        free(ns->pslot);
-        ns->pslot = NULL;
+    if (!seen || ns->count_failed || ns->seen != ns->w.n_points)
+        vf_free(&ns->vf);
+}
+
+/* Brings the points left out of the table whose key has since entered it (in a marked
+ * bucket) into it, so that every count is whole again; the filter is done with. */
+static void vt_fixup(netstate *ns)
+{
+    const vfilter *f = &ns->vf;
+    const double *xy = ns->w.xy;
+    uint32_t *ps = ns->pslot;
+    size_t np = ns->w.n_points;
+    if (f->w && f->marked) {
+        /* points left out have distinct keys: no two threads count in one slot */
+#pragma omp parallel for schedule(static) if (np > 65536)
+        for (size_t k = 0; k < np; k++) {
+            if (ps[k] != NONE32)
+                continue;
+            uint64_t key = qkey(xy[2 * k], xy[2 * k + 1]);
+            if (vf_get(f, mix64(key)) != 3)
+                continue;
+            size_t i = vt_find(&ns->vt, key);
+            if (i != SIZE_MAX) {
+                ns->vt.t[i].count++;
+                ps[k] = (uint32_t)i;
+            }
+        }
     }
+    vf_free(&ns->vf);
 }
 
 /* Moves point k of the line work to (x, y), keeping the counts (room reserved). */
 static void ns_move_point(netstate *ns, size_t k, double x, double y)
 {
-    ns->vt.t[ns->pslot[k]].count--;
+    if (ns->pslot[k] != NONE32)
+        ns->vt.t[ns->pslot[k]].count--;
     ns->w.xy[2 * k] = x;
     ns->w.xy[2 * k + 1] = y;
     ns->pslot[k] = ns_add(ns, x, y);
@@ -727,12 +908,17 @@ static int insert_splits(netstate *ns)
                 split *sp = order[si++];
                 const double *prev = axy + 2 * (o - 1);
                 const double *next = k + 1 < b ? w->xy + 2 * (k + 1) : prev;
+                /* a split on an existing vertex makes it a node: it enters the table */
                 if (hypot(sp->x - prev[0], sp->y - prev[1]) < SAME_POINT_M) {
                     sp->fx = prev[0];
                     sp->fy = prev[1];
+                    if (aslot[o - 1] == NONE32)
+                        aslot[o - 1] = ns_add(ns, prev[0], prev[1]);
                 } else if (hypot(sp->x - next[0], sp->y - next[1]) < SAME_POINT_M) {
                     sp->fx = next[0];
                     sp->fy = next[1];
+                    if (k + 1 < b && ns->pslot[k + 1] == NONE32)
+                        ns->pslot[k + 1] = ns_add(ns, next[0], next[1]);
                 } else {
                     axy[2 * o] = sp->fx = sp->x;
                     axy[2 * o + 1] = sp->fy = sp->y;
@@ -782,6 +968,8 @@ static int lines_share_vertex(const netstate *ns, uint32_t a, uint32_t b)
     const linework *w = &ns->w;
     for (size_t k = w->start[a]; k < w->start[a + 1]; k++) {
         uint32_t slot = ns->pslot[k];
+        if (slot == NONE32) /* a vertex no other point has */
+            continue;
         for (size_t j = w->start[b]; j < w->start[b + 1]; j++)
             if (ns->pslot[j] == slot)
                 return 1;
@@ -803,7 +991,7 @@ static int cmp_by_distance(const void *x, const void *y)
 static int snap_dangles(netstate *ns, double tol)
 {
     linework *w = &ns->w;
-    if (!ns->counted && !count_vertices(ns, 2 * w->n_lines))
+    if (!ns->counted && !count_vertices(ns))
         return 0;
     size_t cap = 1024, nd = 0;
     dangle *d = malloc(cap * sizeof *d);
@@ -957,7 +1145,8 @@ static void compact_lines(netstate *ns)
         for (size_t k = a; k < b; k++) {
             if (o > first && w->xy[2 * (o - 1)] == w->xy[2 * k] &&
                 w->xy[2 * (o - 1) + 1] == w->xy[2 * k + 1]) {
-                ns->vt.t[ns->pslot[k]].count--;
+                if (ns->pslot[k] != NONE32)
+                    ns->vt.t[ns->pslot[k]].count--;
                 continue;
             }
             w->xy[2 * o] = w->xy[2 * k];
@@ -967,7 +1156,8 @@ static void compact_lines(netstate *ns)
         }
         if (o - first < 2) {
             for (size_t k = first; k < o; k++)
-                ns->vt.t[ns->pslot[k]].count--;
+                if (ns->pslot[k] != NONE32)
+                    ns->vt.t[ns->pslot[k]].count--;
             o = first;
             continue;
         }
@@ -1000,6 +1190,7 @@ static int finish_lines(netstate *ns)
         size_t k = mv->end ? w->start[mv->line + 1] - 1 : w->start[mv->line];
         ns_move_point(ns, k, s->fx, s->fy);
     }
+    vt_fixup(ns);
     compact_lines(ns);
     return 1;
 }
@@ -1097,27 +1288,37 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
         uint32_t run_node = NONE32;
         double run_len = 0;
         for (size_t k = a; k < b; k++) {
-            if (k + AHEAD < w->n_points)
+            if (k + AHEAD < w->n_points && ns->pslot[k + AHEAD] != NONE32)
                 __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
             if (k > a)
                 run_len += hypot(w->xy[2 * k] - w->xy[2 * k - 2],
                                  w->xy[2 * k + 1] - w->xy[2 * k - 1]);
-            vslot *vs = &t[ns->pslot[k]];
-            if (k != a && k != b - 1 && vs->count < 2)
-                continue;
-            if (vs->node == NONE32 &&
-                (vs->node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) == NONE32)
-                return 0;
-            if (k > a && run_node != vs->node) { /* a loop without a junction carries no route */
+            uint32_t node, slot = ns->pslot[k];
+            if (slot == NONE32) { /* a vertex no other point has: a node only as a line end */
+                if (k != a && k != b - 1)
+                    continue;
+                if ((node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) == NONE32)
+                    return 0;
+            } else {
+                vslot *vs = &t[slot];
+                if (k != a && k != b - 1 && vs->count < 2)
+                    continue;
+                if (vs->node == NONE32 &&
+                    (vs->node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) ==
+                        NONE32)
+                    return 0;
+                node = vs->node;
+            }
+            if (k > a && run_node != node) { /* a loop without a junction carries no route */
                 cor_link *L = link_new(lv);
                 if (!L)
                     return 0;
-                *L = (cor_link){ run_node, vs->node, (uint8_t)kind, w->cls[l], (float)run_len,
+                *L = (cor_link){ run_node, node, (uint8_t)kind, w->cls[l], (float)run_len,
                                  ms_of(run_len / (kmh / 3.6)), run, (uint32_t)(k - run + 1),
                                  (uint32_t)l };
             }
             run = k;
-            run_node = vs->node;
+            run_node = node;
             run_len = 0;
         }
     }

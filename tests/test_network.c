@@ -176,6 +176,40 @@ static void test_dangle_snap(void)
     unlink(p);
 }
 
+/* A dangling end snapped onto an interior vertex that no other line has (the snap lands on
+ * the vertex, not beside it): that vertex becomes a junction, the long line is cut there and
+ * both lines are one component. The builder keeps such vertices out of its vertex table until
+ * a key like theirs enters it; this is the case where one must come back in. */
+static void test_snap_onto_lone_vertex(void)
+{
+    const char *p = td_tmp("lone.gpkg");
+    td_feature roads[] = {
+        { "LINESTRING(500000 4300000, 500050 4300000, 500100 4300000, 500150 4300000, "
+          "500200 4300000)", { NULL } },
+        { "LINESTRING(500100 4300006, 500100 4300100)", { NULL } },
+    };
+    CHECK(td_layer(p, "roads", CRS, roads, 2));
+    cor_dataset *ds = NULL;
+    cor_graph *g = build(p, NULL, &ds);
+    CHECK(g != NULL);
+    if (g) {
+        cor_graph_stats s;
+        cor_graph_get_stats(g, &s);
+        CHECK_INT(s.road_snapped, 1);
+        CHECK_INT(s.nodes, 4);
+        CHECK_INT(s.links[COR_EDGE_ROAD], 3);
+        CHECK_INT(s.components, 1);
+        char *w = edge_wkts(g, ds, "road");
+        CHECK_STR_CONTAINS(w, "LINESTRING (500000 4300000,500050 4300000,500100 4300000)|"
+                              "LINESTRING (500100 4300000,500100 4300100)|"
+                              "LINESTRING (500100 4300000,500150 4300000,500200 4300000)");
+        free(w);
+    }
+    cor_graph_destroy(g);
+    cor_dataset_close(ds);
+    unlink(p);
+}
+
 /* Two dangling ends within tolerance of each other meet at one of them (no extra split). */
 static void test_mutual_dangles(void)
 {
@@ -329,6 +363,7 @@ int main(void)
     RUN(test_interior_junction);
     RUN(test_dangle_snap);
     RUN(test_mutual_dangles);
+    RUN(test_snap_onto_lone_vertex);
     RUN(test_stations_speeds_access);
     RUN(test_csr_invariants);
     return check_summary();
