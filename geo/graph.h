@@ -11,7 +11,7 @@ typedef struct {
     uint8_t kind, cls;          /* cor_edge_kind, cor_line_class */
     float length_m;
     uint32_t time_ms;
-    uint64_t geom_off;          /* road/rail: first point in road_xy/rail_xy */
+    uint32_t geom_off;          /* road/rail: first point in road_xy/rail_xy (32 bytes in all) */
     uint32_t geom_n;            /* its number of points; 0: a straight line from u to v */
     uint32_t src;               /* road/rail: its line in road_fid/rail_fid; else UINT32_MAX */
 } cor_link;

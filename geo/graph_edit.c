@@ -141,16 +141,17 @@ uint32_t cor_graph_edit_add_link(cor_graph_edit *ed, uint32_t u, uint32_t v, cor
     if (u >= ed->n_nodes || v >= ed->n_nodes || !(time_s >= 0) || !isfinite(time_s) ||
         ed->n_links >= NONE32 - 1)
         return NONE32;
-    uint64_t off = 0;
-    uint32_t gn = 0;
+    uint32_t off = 0, gn = 0;
     if (xy && n >= 2 && (kind == COR_EDGE_ROAD || kind == COR_EDGE_RAIL)) {
         double **arr = kind == COR_EDGE_ROAD ? &ed->road_xy : &ed->rail_xy;
         size_t *cnt = kind == COR_EDGE_ROAD ? &ed->road_n : &ed->rail_n;
         size_t *cap = kind == COR_EDGE_ROAD ? &ed->road_cap : &ed->rail_cap;
+        if (n > UINT32_MAX - *cnt) /* a link's first point is a 32-bit offset */
+            return NONE32;
         if (!grow((void **)arr, cap, *cnt + n, 2 * sizeof(double)))
             return NONE32;
         memcpy(*arr + 2 * *cnt, xy, 2 * n * sizeof(double));
-        off = *cnt;
+        off = (uint32_t)*cnt;
         gn = (uint32_t)n;
         *cnt += n;
     }

@@ -325,7 +325,7 @@ typedef struct { uint32_t line, seg; double t, x, y, d; } hit;
 typedef void (*hit_fn)(void *ctx, uint32_t q, const hit *h);
 
 /* Calls fn for every (query, segment) pair closer than r. Queries are bucketed in a dense grid
- * (cells of side >= r, at most 4M cells) over their extent; a segment visits the cells its
+ * (cells of side >= r, about 16 a query) over their extent; a segment visits the cells its
  * r-expanded box covers, or tests every query when that box covers more cells than there are
  * queries. Segments outside the queries' extent are rejected by one box test. */
 /* The query grid of scan_segments. */
@@ -422,8 +422,11 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
         qminy = dmin(qminy, qs[i].y);
         qmaxy = dmax(qmaxy, qs[i].y);
     }
-    double cell = r > 1.0 ? r : 1.0;
-    while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > 4.0e6)
+    /* about 16 cells a query (the cells a segment visits are mostly empty either way; fewer
+     * cells are less memory to clear), between 64k and 4M */
+    double cell = r > 1.0 ? r : 1.0, max_cells = 16.0 * (double)nq;
+    max_cells = max_cells < 65536.0 ? 65536.0 : max_cells > 4.0e6 ? 4.0e6 : max_cells;
+    while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > max_cells)
         cell *= 2;
     size_t nx = (size_t)((qmaxx - qminx) / cell) + 1, ny = (size_t)((qmaxy - qminy) / cell) + 1;
     uint32_t *first = calloc(nx * ny + 1, sizeof *first);
@@ -605,6 +608,27 @@ static void ns_free(netstate *ns)
     free(ns->splits.v);
     free(ns->moves);
     memset(ns, 0, sizeof *ns);
+}
+
+/* Frees what only the noding needs (the vertex table and the points' slots, the splits, the
+ * lines' starts and attributes), keeping the points and the lines' feature ids: memory freed
+ * early is what the graph's arrays are then made of, instead of fresh pages. */
+static void ns_release(netstate *ns)
+{
+    vf_free(&ns->vf);
+    vt_free(&ns->vt);
+    free(ns->pslot);
+    ns->pslot = NULL;
+    free(ns->splits.v);
+    memset(&ns->splits, 0, sizeof ns->splits);
+    free(ns->moves);
+    ns->moves = NULL;
+    free(ns->w.start);
+    free(ns->w.cls);
+    free(ns->w.speed);
+    ns->w.start = NULL;
+    ns->w.cls = NULL;
+    ns->w.speed = NULL;
 }
 
 /* Makes room for add more distinct vertices (growing past 85 % load in any part), remapping
@@ -1349,6 +1373,12 @@ static double now_s(void)
 }
 
 /* Progress to the callback, and the phase timings to the logger at debug level. */
+/* A step within a phase, in the debug log only (COR_DEBUG=1): where the time goes. */
+static void step(const cor_build_opts *o, const char *msg)
+{
+    cor_log(&o->log, COR_LOG_DEBUG, "network build: %.3f s:   %s", now_s(), msg);
+}
+
 static int report(const cor_build_opts *o, double f, const char *msg)
 {
     cor_log(&o->log, COR_LOG_DEBUG, "network build: %.3f s: %s", now_s(), msg);
@@ -1479,6 +1509,9 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         goto cancelled;
 
     /* 1. Dangling ends. */
+    if ((!rail.counted && !count_vertices(&rail)) || (!road.counted && !count_vertices(&road)))
+        goto nomem;
+    step(&opts, "vertices counted");
     if (!snap_dangles(&rail, opts.rail_snap_m) || !snap_dangles(&road, opts.road_snap_m))
         goto nomem;
     if (!report(&opts, 0.5, "joining stations and places"))
@@ -1546,6 +1579,12 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     /* 4. Insert splits, count vertices, force attachment points to be nodes, emit links. */
     if (!finish_lines(&rail) || !finish_lines(&road))
         goto nomem;
+    if (rail.w.n_points >= NONE32 || road.w.n_points >= NONE32) { /* cor_link.geom_off */
+        cor_error_set(err, COR_ERR_INPUT, "network too large: %zu points",
+                      rail.w.n_points > road.w.n_points ? rail.w.n_points : road.w.n_points);
+        goto fail;
+    }
+    step(&opts, "splits inserted");
     for (size_t i = 0; i < rail.splits.n; i++)
         force_node(&rail, rail.splits.v[i].fx, rail.splits.v[i].fy);
     for (size_t i = 0; i < road.splits.n; i++)
@@ -1553,6 +1592,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     if (!emit_network(&road, &nodes, &lv, COR_EDGE_ROAD, sp, 0) ||
         !emit_network(&rail, &nodes, &lv, COR_EDGE_RAIL, sp, 1))
         goto nomem;
+    step(&opts, "links cut");
 
     /* 5. Station and place nodes with their links. */
     if (!(g = calloc(1, sizeof *g)) || !(g->places = calloc(na + 1, sizeof *g->places)) ||
@@ -1620,6 +1660,10 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     if (!report(&opts, 0.8, "ordering nodes and building the CSR"))
         goto cancelled;
+    ns_release(&rail);
+    ns_release(&road);
+    free(sh.v);
+    sh.v = NULL;
 
     /* 6. Spatial node order (Morton code on a 16-bit grid over the extent). */
     size_t nn = nodes.n;
@@ -1649,9 +1693,12 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     if (!radix_sort_morton(mi, nn))
         goto nomem;
+    step(&opts, "nodes sorted");
 #pragma omp parallel for schedule(static) if (nn > 65536)
     for (size_t i = 0; i < nn; i++)
         perm[mi[i].id] = (uint32_t)i;
+    free(mi);
+    mi = NULL;
 
     g->crs = cor_strdup(cor_dataset_working_crs(ds));
     g->speeds = *sp;
@@ -1667,6 +1714,10 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     }
     for (size_t i = 0; i < na; i++)
         g->places[i].node = perm[g->places[i].node];
+    free(nodes.xy);
+    free(nodes.kind);
+    nodes.xy = NULL;
+    nodes.kind = NULL;
 
     /* 7. Links (final ids) and the CSR of directed edges. */
     g->n_links = lv.n;
@@ -1679,8 +1730,11 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         links[i].u = perm[links[i].u];
         links[i].v = perm[links[i].v];
     }
+    free(perm);
+    perm = NULL;
     if (!cor_graph_build_csr(g))
         goto nomem;
+    step(&opts, "CSR built");
     cor_graph_stats *gs = &g->stats;
     uint64_t ne = g->n_edges;
     /* The line work's points are the road and rail links' geometry. */
@@ -1701,6 +1755,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
     /* 8. Connected components (undirected), numbered by size, 0 the largest. */
     if (!cor_graph_components(g))
         goto nomem;
+    step(&opts, "components found");
 
     gs->nodes = g->n_nodes;
     gs->directed_edges = ne;
