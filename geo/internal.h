@@ -127,6 +127,9 @@ int cor_grow(void **p, size_t *cap, size_t need, size_t elem);
 /* Asks Linux to back the 2 MiB-aligned part of a large array with huge pages (a no-op
  * elsewhere): a tenth of the page faults when it is first written. */
 void cor_advise_huge(void *p, size_t bytes);
+/* Has Linux fault in the whole pages within [p, p + bytes) for writing, without touching
+ * their contents (safe while another thread writes there); 0 where that is not supported. */
+int cor_populate(void *p, size_t bytes);
 void cor_lines_free(cor_lines *l);
 void cor_polygons_free(cor_polygons *p);
 

@@ -40,6 +40,18 @@ void cor_advise_huge(void *p, size_t bytes)
 #endif
 }
 
+int cor_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t a = ((uintptr_t)p + 4095) / 4096 * 4096, b = ((uintptr_t)p + bytes) / 4096 * 4096;
+    return b <= a || madvise((void *)a, b - a, MADV_POPULATE_WRITE) == 0;
+#else
+    (void)p;
+    (void)bytes;
+    return 0;
+#endif
+}
+
 char *cor_strdup(const char *s)
 {
     if (!s)

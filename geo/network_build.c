@@ -1294,8 +1294,47 @@ static uint32_t node_add(node_vec *nv, double x, double y, uint8_t kind)
 }
 
 /* Assigns nodes (line ends and shared vertices) and cuts lines into links between them. */
+/* The links and nodes emitted so far, published now and then for populate_ahead. */
+typedef struct { size_t links, nodes; int done; } emit_progress;
+
+static void publish(emit_progress *pr, const link_vec *lv, const node_vec *nodes)
+{
+    if (!pr)
+        return;
+    __atomic_store_n(&pr->links, lv->n, __ATOMIC_RELAXED);
+    __atomic_store_n(&pr->nodes, nodes->n, __ATOMIC_RELAXED);
+}
+
+/* Emission writes the links and nodes in order on one thread, into fresh memory: a second
+ * thread, idle meanwhile, has their pages faulted in up to AHEAD bytes ahead of it, so that
+ * the kernel's work on first touch is done there. The arrays do not move meanwhile. */
+static void populate_ahead(const link_vec *lv, const node_vec *nodes, emit_progress *pr)
+{
+    enum { AHEAD = 4 << 20, STEP = 1 << 20 };
+    struct { char *base; size_t done, max, unit; const size_t *count; } a[2] = {
+        { (char *)lv->v, 0, lv->cap * sizeof *lv->v, sizeof *lv->v, &pr->links },
+        { (char *)nodes->xy, 0, 2 * nodes->cap * sizeof *nodes->xy, 2 * sizeof *nodes->xy,
+          &pr->nodes },
+    };
+    while (!__atomic_load_n(&pr->done, __ATOMIC_ACQUIRE)) {
+        int worked = 0;
+        for (int i = 0; i < 2; i++) {
+            size_t want = __atomic_load_n(a[i].count, __ATOMIC_RELAXED) * a[i].unit + AHEAD;
+            if (a[i].done >= want || a[i].done >= a[i].max)
+                continue;
+            size_t n = a[i].max - a[i].done < STEP ? a[i].max - a[i].done : STEP;
+            if (!cor_populate(a[i].base + a[i].done, n))
+                return; /* not supported: the emitting thread faults its pages itself */
+            a[i].done += n;
+            worked = 1;
+        }
+        if (!worked)
+            nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+    }
+}
+
 static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_kind kind,
-                        const cor_speeds *sp, uint8_t node_kind)
+                        const cor_speeds *sp, uint8_t node_kind, emit_progress *pr)
 {
     linework *w = &ns->w;
     vslot *t = ns->vt.t;
@@ -1345,6 +1384,8 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
             run_node = node;
             run_len = 0;
         }
+        if ((l & 1023) == 0)
+            publish(pr, lv, nodes);
     }
     return 1;
 }
@@ -1589,9 +1630,26 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         force_node(&rail, rail.splits.v[i].fx, rail.splits.v[i].fy);
     for (size_t i = 0; i < road.splits.n; i++)
         force_node(&road, road.splits.v[i].fx, road.splits.v[i].fy);
-    if (!emit_network(&road, &nodes, &lv, COR_EDGE_ROAD, sp, 0) ||
-        !emit_network(&rail, &nodes, &lv, COR_EDGE_RAIL, sp, 1))
-        goto nomem;
+    {
+        /* room for both: the arrays must not move while populate_ahead works on them */
+        size_t np = road.w.n_points + rail.w.n_points + 2;
+        if (!node_reserve(&nodes, np) || !link_reserve(&lv, np))
+            goto nomem;
+        emit_progress pr = { 0, 0, 0 };
+        int ok = 1;
+#pragma omp parallel num_threads(2) if (np > ((size_t)1 << 20))
+        {
+            if (omp_get_thread_num() == 0) {
+                ok = emit_network(&road, &nodes, &lv, COR_EDGE_ROAD, sp, 0, &pr) &&
+                     emit_network(&rail, &nodes, &lv, COR_EDGE_RAIL, sp, 1, &pr);
+                __atomic_store_n(&pr.done, 1, __ATOMIC_RELEASE);
+            } else {
+                populate_ahead(&lv, &nodes, &pr);
+            }
+        }
+        if (!ok)
+            goto nomem;
+    }
     step(&opts, "links cut");
 
     /* 5. Station and place nodes with their links. */
