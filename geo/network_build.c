@@ -1294,6 +1294,10 @@ static uint32_t node_add(node_vec *nv, double x, double y, uint8_t kind)
 }
 
 /* Assigns nodes (line ends and shared vertices) and cuts lines into links between them. */
+/* A segment's length: sqrt, not hypot (a call, and slow), is exact enough for metres: the
+ * squares of coordinate differences cannot overflow or underflow. */
+static inline double seg_len(double dx, double dy) { return sqrt(dx * dx + dy * dy); }
+
 /* The links and nodes emitted so far, published now and then for populate_ahead. */
 typedef struct { size_t links, nodes; int done; } emit_progress;
 
@@ -1354,8 +1358,8 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
             if (k + AHEAD < w->n_points && ns->pslot[k + AHEAD] != NONE32)
                 __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
             if (k > a)
-                run_len += hypot(w->xy[2 * k] - w->xy[2 * k - 2],
-                                 w->xy[2 * k + 1] - w->xy[2 * k - 1]);
+                run_len += seg_len(w->xy[2 * k] - w->xy[2 * k - 2],
+                                   w->xy[2 * k + 1] - w->xy[2 * k - 1]);
             uint32_t node, slot = ns->pslot[k];
             if (slot == NONE32) { /* a vertex no other point has: a node only as a line end */
                 if (k != a && k != b - 1)
