@@ -335,7 +335,40 @@ typedef struct {
     double r, cell, qminx, qminy, qmaxx, qmaxy;
     const uint32_t *first, *order, *sat;
     const uint64_t *occupied;   /* bit c: cell c holds a query (small enough for the caches) */
+    /* a finer bitmap of the cells holding a query (cells of side >= r, at most 16M: 2 MB):
+     * most lines are passed over by a few word tests on it */
+    const uint64_t *fine;
+    size_t fnx, fny;
+    double finv;                /* 1 / the fine cells' side */
 } qgrid;
+
+/* Whether any fine cell in the box [minx, maxx] x [miny, maxy] (within the queries' extent)
+ * holds a query. */
+static int fine_any(const qgrid *gq, double minx, double miny, double maxx, double maxy)
+{
+    size_t fx0 = minx <= gq->qminx ? 0 : (size_t)((minx - gq->qminx) * gq->finv);
+    size_t fy0 = miny <= gq->qminy ? 0 : (size_t)((miny - gq->qminy) * gq->finv);
+    size_t fx1 = (size_t)((dmin(maxx, gq->qmaxx) - gq->qminx) * gq->finv);
+    size_t fy1 = (size_t)((dmin(maxy, gq->qmaxy) - gq->qminy) * gq->finv);
+    if (fx1 >= gq->fnx)
+        fx1 = gq->fnx - 1;
+    if (fy1 >= gq->fny)
+        fy1 = gq->fny - 1;
+    for (size_t fy = fy0; fy <= fy1; fy++) {
+        size_t b0 = fy * gq->fnx + fx0, b1 = fy * gq->fnx + fx1; /* bits b0..b1 */
+        for (size_t wi = b0 >> 6; wi <= b1 >> 6; wi++) {
+            uint64_t m = gq->fine[wi];
+            if (wi == b0 >> 6)
+                m &= ~(uint64_t)0 << (b0 & 63);
+            if (wi == b1 >> 6 && (b1 & 63) != 63)
+                m &= ((uint64_t)1 << ((b1 & 63) + 1)) - 1;
+            if (m)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 
 /* scan_segments over the lines [l0, l1). */
 static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq, hit_fn fn,
@@ -343,7 +376,7 @@ static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq,
 {
     const query *qs = gq->qs;
     size_t nq = gq->nq, nx = gq->nx;
-    double r = gq->r, cell = gq->cell, qminx = gq->qminx, qminy = gq->qminy;
+    double r = gq->r, inv = 1.0 / gq->cell, qminx = gq->qminx, qminy = gq->qminy;
     double qmaxx = gq->qmaxx, qmaxy = gq->qmaxy;
     const uint32_t *first = gq->first, *order = gq->order, *sat = gq->sat;
     const uint64_t *occupied = gq->occupied;
@@ -362,12 +395,13 @@ static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq,
             maxy += r;
             if (maxx < qminx || minx > qmaxx || maxy < qminy || miny > qmaxy)
                 continue;
-            size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) / cell);
-            size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) / cell);
-            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) / cell) + 1;
-            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) / cell) + 1;
+            size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) * inv);
+            size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) * inv);
+            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) * inv) + 1;
+            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) * inv) + 1;
             if (sat[cy1 * (nx + 1) + cx1] - sat[cy0 * (nx + 1) + cx1] -
-                    sat[cy1 * (nx + 1) + cx0] + sat[cy0 * (nx + 1) + cx0] == 0)
+                    sat[cy1 * (nx + 1) + cx0] + sat[cy0 * (nx + 1) + cx0] == 0 ||
+                !fine_any(gq, minx, miny, maxx, maxy))
                 continue;
         }
         for (size_t k = w->start[l]; k + 1 < w->start[l + 1]; k++) {
@@ -376,10 +410,10 @@ static void scan_lines(const linework *w, size_t l0, size_t l1, const qgrid *gq,
             double miny = dmin(a[1], b[1]) - r, maxy = dmax(a[1], b[1]) + r;
             if (maxx < qminx || minx > qmaxx || maxy < qminy || miny > qmaxy)
                 continue;
-            size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) / cell);
-            size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) / cell);
-            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) / cell);
-            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) / cell);
+            size_t cx0 = minx <= qminx ? 0 : (size_t)((minx - qminx) * inv);
+            size_t cy0 = miny <= qminy ? 0 : (size_t)((miny - qminy) * inv);
+            size_t cx1 = (size_t)((dmin(maxx, qmaxx) - qminx) * inv);
+            size_t cy1 = (size_t)((dmin(maxy, qmaxy) - qminy) * inv);
             size_t ncells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
             int brute = ncells > nq;
             for (size_t cy = brute ? 0 : cy0; cy <= (brute ? 0 : cy1); cy++)
@@ -428,7 +462,10 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
     max_cells = max_cells < 65536.0 ? 65536.0 : max_cells > 4.0e6 ? 4.0e6 : max_cells;
     while (((qmaxx - qminx) / cell + 1) * ((qmaxy - qminy) / cell + 1) > max_cells)
         cell *= 2;
-    size_t nx = (size_t)((qmaxx - qminx) / cell) + 1, ny = (size_t)((qmaxy - qminy) / cell) + 1;
+    /* cells by multiplying with 1 / cell (no division per segment); the same for queries and
+     * segments, so a query in a box is in the box's cells */
+    double inv = 1.0 / cell;
+    size_t nx = (size_t)((qmaxx - qminx) * inv) + 1, ny = (size_t)((qmaxy - qminy) * inv) + 1;
     uint32_t *first = calloc(nx * ny + 1, sizeof *first);
     uint32_t *order = malloc(nq * sizeof *order);
     uint32_t *cell_of = malloc(nq * sizeof *cell_of);
@@ -439,7 +476,7 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
         return 0;
     }
     for (size_t i = 0; i < nq; i++) {
-        size_t cx = (size_t)((qs[i].x - qminx) / cell), cy = (size_t)((qs[i].y - qminy) / cell);
+        size_t cx = (size_t)((qs[i].x - qminx) * inv), cy = (size_t)((qs[i].y - qminy) * inv);
         cell_of[i] = (uint32_t)(cy * nx + cx);
         first[cell_of[i] + 1]++;
     }
@@ -475,8 +512,26 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
     for (size_t c = 0; c < nx * ny; c++)
         if (first[c + 1] > first[c])
             occupied[c >> 6] |= (uint64_t)1 << (c & 63);
+    double fcell = r > 1.0 ? r : 1.0;
+    while (((qmaxx - qminx) / fcell + 1) * ((qmaxy - qminy) / fcell + 1) > 16.0e6)
+        fcell *= 2;
+    double finv = 1.0 / fcell;
+    size_t fnx = (size_t)((qmaxx - qminx) * finv) + 1, fny = (size_t)((qmaxy - qminy) * finv) + 1;
+    uint64_t *fine = calloc((fnx * fny + 63) / 64, sizeof *fine);
+    if (!fine) {
+        free(occupied);
+        free(sat);
+        free(first);
+        free(order);
+        return 0;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        size_t fx = (size_t)((qs[i].x - qminx) * finv), fy = (size_t)((qs[i].y - qminy) * finv);
+        size_t c = (fy < fny ? fy : fny - 1) * fnx + (fx < fnx ? fx : fnx - 1);
+        fine[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
     qgrid gq = { qs, nq, nx, ny, r, cell, qminx, qminy, qmaxx, qmaxy, first, order, sat,
-                 occupied };
+                 occupied, fine, fnx, fny, finv };
     /* keep_best over many points: two halves of the lines on two threads, each with its own
      * best hits, merged so that the first of equally near hits still wins. */
     hit *best2 = NULL;
@@ -503,6 +558,7 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
     } else {
         scan_lines(w, 0, w->n_lines, &gq, fn, ctx);
     }
+    free(fine);
     free(occupied);
     free(sat);
     free(first);
