@@ -343,7 +343,8 @@ static long add_part(double *xy, OGRGeometryH part, int geographic)
  * instead of one per 32k points (first-touch page faults cost about as much as the copy).
  * The order of the points and every coordinate are those of reading everything first and
  * transforming it after. */
-enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4, SPARE_BLOCKS = 16, HELP_BACKLOG = 2 };
+enum { BLOCK_POINTS = 32768, WORKER_AFTER_BLOCKS = 4, SPARE_BLOCKS = 16, HELP_BACKLOG = 2,
+       POP_AHEAD = 32 << 20 };
 typedef struct { double *xy; size_t first, n, cap; int done; } pblock;
 typedef struct {
     pthread_mutex_t mu;
@@ -360,6 +361,12 @@ typedef struct {
     /* the reader's own: */
     size_t joined;              /* blocks already appended to the output */
     size_t xy_cap;              /* points the output array holds room for */
+    /* the output array as the worker may see it (under mu): pages at or past the points
+     * joined so far are faulted in by the worker when it has no block to transform, so that
+     * the reader, which is the slower, does not do that on first touch */
+    char *pop_base;
+    size_t pop_end, pop_next;   /* bytes: the array's room; the first byte not yet faulted; */
+    size_t pop_joined;          /* the bytes joined so far */
     double *spare[SPARE_BLOCKS];/* emptied BLOCK_POINTS blocks, ready for reuse */
     size_t n_spare;
 } xqueue;
@@ -420,6 +427,7 @@ static double *xq_block(xqueue *q, size_t cap)
 static int xq_join(xqueue *q, cor_lines *out, size_t *at)
 {
     pthread_mutex_lock(&q->mu);
+    q->pop_joined = 2 * *at * sizeof(double);
     size_t end = q->joined;
     int seeing = q->rx && q->rx->on_points;
     while (end < q->nb && q->b[end].done && (!seeing || end < q->seen))
@@ -441,6 +449,11 @@ static int xq_join(xqueue *q, cor_lines *out, size_t *at)
             out->xy = p;
             q->xy_cap = nc;
             cor_advise_huge(p, 2 * nc * sizeof *p);
+            pthread_mutex_lock(&q->mu);
+            q->pop_base = (char *)p;
+            q->pop_end = 2 * nc * sizeof *p;
+            q->pop_next = 0;
+            pthread_mutex_unlock(&q->mu);
         }
         memcpy(out->xy + 2 * *at, b->xy, 2 * b->n * sizeof *b->xy);
         *at += b->n;
@@ -465,9 +478,22 @@ static void xq_close(xqueue *q)
  * none, waits for one (wait) or returns 0. Returns 0 once the queue is closed and empty. */
 static int xq_take(xqueue *q, cor_xform *t, int wait)
 {
+    enum { POP_STEP = 2 << 20 };
     pthread_mutex_lock(&q->mu);
-    while (wait && q->next == q->nb && !q->closed)
+    while (wait && q->next == q->nb && !q->closed) {
+        /* nothing to transform: fault in the next pages of the output array instead */
+        size_t at = q->pop_next > q->pop_joined ? q->pop_next : q->pop_joined;
+        if (q->pop_base && at < q->pop_end && at < q->pop_joined + POP_AHEAD) {
+            char *base = q->pop_base;
+            size_t n = q->pop_end - at < POP_STEP ? q->pop_end - at : POP_STEP;
+            q->pop_next = at + n;
+            pthread_mutex_unlock(&q->mu);
+            cor_populate(base + at, n);
+            pthread_mutex_lock(&q->mu);
+            continue;
+        }
         pthread_cond_wait(&q->cv, &q->mu);
+    }
     if (q->next == q->nb) {
         pthread_mutex_unlock(&q->mu);
         return 0;
