@@ -6,63 +6,89 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cor_graph_build_csr(cor_graph *g)
+/* The links are cut into one range per thread. Each range counts the edges its links give
+ * every node, the counts become each range's first slot per node, and each range then fills
+ * the edges of its own links: a node's edges come in link order, whatever the number of
+ * threads. */
+static int two_way(const cor_link *L)
 {
-    size_t nn = g->n_nodes;
-    cor_graph_stats *gs = &g->stats;
-    uint64_t *fill = NULL;
-    if (!(g->first_out = calloc(nn + 2, sizeof *g->first_out)))
-        return 0;
-    for (size_t i = 0; i < g->n_links; i++) { /* one thread: the sums in link order */
-        const cor_link *L = &g->links[i];
-        int directed = L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT;
-        g->first_out[L->u + 1]++;
-        if (!directed)
-            g->first_out[L->v + 1]++;
-        gs->links[L->kind]++;
-        gs->length_km[L->kind] += L->length_m / 1000.0;
+    return L->kind != COR_EDGE_BOARD && L->kind != COR_EDGE_ALIGHT;
+}
+
+static void count_range(const cor_link *links, size_t l0, size_t l1, uint32_t *c)
+{
+    for (size_t i = l0; i < l1; i++) {
+        c[links[i].u]++;
+        if (two_way(&links[i]))
+            c[links[i].v]++;
     }
-    for (size_t i = 0; i < nn; i++)
-        g->first_out[i + 1] += g->first_out[i];
-    uint64_t ne = g->first_out[nn];
-    g->n_edges = ne;
-    if (!(g->head = malloc((ne + 1) * sizeof *g->head)) ||
-        !(g->time_ms = malloc((ne + 1) * sizeof *g->time_ms)) ||
-        !(g->link = malloc((ne + 1) * sizeof *g->link)) ||
-        !(g->length_m = malloc((ne + 1) * sizeof *g->length_m)) ||
-        !(g->kind = malloc(ne + 1)) || !(fill = malloc((nn + 1) * sizeof *fill)))
-        return 0;
-    cor_advise_huge(g->head, ne * sizeof *g->head);
-    cor_advise_huge(g->time_ms, ne * sizeof *g->time_ms);
-    cor_advise_huge(g->link, ne * sizeof *g->link);
-    cor_advise_huge(g->length_m, ne * sizeof *g->length_m);
-    memcpy(fill, g->first_out, nn * sizeof *fill);
-    /* Each thread fills the edges leaving its own range of nodes, going through the links in
-     * order: every node's edges come out in the order of one pass. */
-#pragma omp parallel if (g->n_links > 65536)
-    {
-        int nt = omp_get_num_threads(), t = omp_get_thread_num();
-        uint32_t lo = (uint32_t)((uint64_t)nn * (uint64_t)t / (uint64_t)nt);
-        uint32_t hi = (uint32_t)((uint64_t)nn * (uint64_t)(t + 1) / (uint64_t)nt);
-        for (size_t i = 0; i < g->n_links; i++) {
-            const cor_link *L = &g->links[i];
-            uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
-            for (int dir = 0; dir < 2; dir++) {
-                if (dir && (L->kind == COR_EDGE_BOARD || L->kind == COR_EDGE_ALIGHT))
-                    break;
-                uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
-                if (from < lo || from >= hi)
-                    continue;
-                uint64_t e = fill[from]++;
-                g->head[e] = to;
-                g->time_ms[e] = L->time_ms;
-                g->length_m[e] = L->length_m;
-                g->kind[e] = k;
-                g->link[e] = (uint32_t)i;
-            }
+}
+
+static void fill_range(cor_graph *g, size_t l0, size_t l1, uint32_t *c)
+{
+    for (size_t i = l0; i < l1; i++) {
+        const cor_link *L = &g->links[i];
+        uint8_t k = (uint8_t)(L->kind | (L->cls << 4));
+        for (int dir = 0; dir < 1 + two_way(L); dir++) {
+            uint32_t from = dir ? L->v : L->u, to = dir ? L->u : L->v;
+            uint64_t at = g->first_out[from] + c[from]++;
+            g->head[at] = to;
+            g->time_ms[at] = L->time_ms;
+            g->length_m[at] = L->length_m;
+            g->kind[at] = k;
+            g->link[at] = (uint32_t)i;
         }
     }
-    free(fill);
+}
+
+int cor_graph_build_csr(cor_graph *g)
+{
+    size_t nn = g->n_nodes, nl = g->n_links;
+    cor_graph_stats *gs = &g->stats;
+    int nr = nl > 65536 ? omp_get_max_threads() : 1; /* ranges */
+    if (nr > 8)
+        nr = 8;
+    uint32_t *pos = NULL; /* per range and node: edges, then the range's first slot */
+    if (!(g->first_out = calloc(nn + 2, sizeof *g->first_out)) ||
+        !(pos = calloc((size_t)nr * (nn + 1), sizeof *pos)))
+        return 0;
+#pragma omp parallel for schedule(static, 1) num_threads(nr)
+    for (int r = 0; r < nr; r++) {
+        count_range(g->links, nl * (size_t)r / (size_t)nr, nl * (size_t)(r + 1) / (size_t)nr,
+                    pos + (size_t)r * (nn + 1));
+        if (r == 0) /* the statistics by one thread, in link order: the same sums every run */
+            for (size_t i = 0; i < nl; i++) {
+                gs->links[g->links[i].kind]++;
+                gs->length_km[g->links[i].kind] += g->links[i].length_m / 1000.0;
+            }
+    }
+    uint64_t e = 0;
+    for (size_t i = 0; i < nn; i++) {
+        g->first_out[i] = e;
+        for (int r = 0; r < nr; r++) {
+            uint32_t k = pos[(size_t)r * (nn + 1) + i];
+            pos[(size_t)r * (nn + 1) + i] = (uint32_t)(e - g->first_out[i]);
+            e += k;
+        }
+    }
+    g->first_out[nn] = e;
+    g->n_edges = e;
+    if (!(g->head = malloc((e + 1) * sizeof *g->head)) ||
+        !(g->time_ms = malloc((e + 1) * sizeof *g->time_ms)) ||
+        !(g->link = malloc((e + 1) * sizeof *g->link)) ||
+        !(g->length_m = malloc((e + 1) * sizeof *g->length_m)) || !(g->kind = malloc(e + 1))) {
+        free(pos);
+        return 0;
+    }
+    cor_advise_huge(g->head, e * sizeof *g->head);
+    cor_advise_huge(g->time_ms, e * sizeof *g->time_ms);
+    cor_advise_huge(g->link, e * sizeof *g->link);
+    cor_advise_huge(g->length_m, e * sizeof *g->length_m);
+#pragma omp parallel for schedule(static, 1) num_threads(nr)
+    for (int r = 0; r < nr; r++)
+        fill_range(g, nl * (size_t)r / (size_t)nr, nl * (size_t)(r + 1) / (size_t)nr,
+                   pos + (size_t)r * (nn + 1));
+    free(pos);
     return 1;
 }
 
