@@ -1057,6 +1057,20 @@ static int lines_share_vertex(const netstate *ns, uint32_t a, uint32_t b)
     return 0;
 }
 
+/* The dangle at (line, end), or NONE32: d holds the nd dangles in (line, end) order. */
+static uint32_t dangle_of(const dangle *d, size_t nd, uint32_t line, int end)
+{
+    size_t lo = 0, hi = nd;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d[mid].line < line || (d[mid].line == line && d[mid].end < end))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nd && d[lo].line == line && d[lo].end == end ? (uint32_t)lo : NONE32;
+}
+
 typedef struct { double d; uint32_t i; } by_distance;
 static int cmp_by_distance(const void *x, const void *y)
 {
@@ -1101,31 +1115,33 @@ static int snap_dangles(netstate *ns, double tol)
     }
     query *q = malloc(nd * sizeof *q);
     hit *best = malloc(nd * sizeof *best);
-    uint32_t *dangle_at = malloc(2 * w->n_lines * sizeof *dangle_at); /* (line, end) -> dangle */
     uint8_t *done = calloc(nd, 1);
     end_move *moves = malloc(nd * sizeof *moves);
-    int ok = q && best && dangle_at && done && moves;
+    int ok = q && best && done && moves;
     size_t nm = 0;
     if (ok) {
-        memset(dangle_at, 0xff, 2 * w->n_lines * sizeof *dangle_at);
         for (size_t i = 0; i < nd; i++) {
             size_t k = d[i].end ? w->start[d[i].line + 1] - 1 : w->start[d[i].line];
             q[i] = (query){ w->xy[2 * k], w->xy[2 * k + 1], d[i].line };
             best[i].d = INFINITY;
-            dangle_at[2 * d[i].line + (uint32_t)d[i].end] = (uint32_t)i;
         }
         ok = scan_segments(w, q, nd, tol, keep_best, best);
     }
-    by_distance *order = ok ? malloc(nd * sizeof *order) : NULL;
-    u64map joined = { 0 };
-    ok = ok && order && map_init(&joined, nd);
+    /* the ends with another line within tol, nearest first */
+    size_t no = 0;
     for (size_t i = 0; ok && i < nd; i++)
-        order[i] = (by_distance){ best[i].d, (uint32_t)i };
+        no += best[i].d <= tol;
+    by_distance *order = ok ? malloc((no + 1) * sizeof *order) : NULL;
+    u64map joined = { 0 };
+    ok = ok && order && map_init(&joined, no);
+    for (size_t i = 0, o = 0; ok && i < nd; i++)
+        if (best[i].d <= tol)
+            order[o++] = (by_distance){ best[i].d, (uint32_t)i };
     if (ok)
-        qsort(order, nd, sizeof *order, cmp_by_distance);
-    for (size_t oi = 0; ok && oi < nd; oi++) {
+        qsort(order, no, sizeof *order, cmp_by_distance);
+    for (size_t oi = 0; ok && oi < no; oi++) {
         size_t i = order[oi].i;
-        if (done[i] || !(best[i].d <= tol))
+        if (done[i])
             continue;
         const hit *h = &best[i];
         uint32_t la = d[i].line, lb = h->line;
@@ -1140,15 +1156,15 @@ static int snap_dangles(netstate *ns, double tol)
         /* The other line's end on this segment, if it dangles too and lies within tol. */
         uint32_t other = NONE32;
         double ox = 0, oy = 0;
-        if (h->seg == 0 && dangle_at[2 * h->line] != NONE32) {
-            other = dangle_at[2 * h->line];
+        if (h->seg == 0 && (other = dangle_of(d, nd, h->line, 0)) != NONE32) {
             ox = va[0];
             oy = va[1];
         }
-        if (a + h->seg + 2 == b && dangle_at[2 * h->line + 1] != NONE32 &&
+        uint32_t other1 = a + h->seg + 2 == b ? dangle_of(d, nd, h->line, 1) : NONE32;
+        if (other1 != NONE32 &&
             (other == NONE32 || hypot(vb[0] - q[i].x, vb[1] - q[i].y) <
                                     hypot(ox - q[i].x, oy - q[i].y))) {
-            other = dangle_at[2 * h->line + 1];
+            other = other1;
             ox = vb[0];
             oy = vb[1];
         }
@@ -1190,7 +1206,6 @@ static int snap_dangles(netstate *ns, double tol)
     map_free(&joined);
     free(q);
     free(best);
-    free(dangle_at);
     free(done);
     free(d);
     ns->moves = moves;
