@@ -116,9 +116,19 @@ static uint64_t qkey(double x, double y)
  * vt_fixup brings its point in before the counts are used. */
 enum { VT_PARTS = 8 };
 #define CAND32 (NONE32 - 16)    /* pslot while counting: CAND32 + part, a candidate */
+#define VT_LOCAL ((1u << 29) - 32) /* vertex ids: part << 29 | the part's own number */
 
-typedef struct { uint64_t key; uint32_t count, node; } vslot;
-typedef struct { vslot *t; size_t pcap, used[VT_PARTS]; } vtable; /* VT_PARTS * pcap slots */
+/* The hash table maps a key to its vertex id; the counts and nodes are in one array per part,
+ * in the order the vertices entered it. Points come in line order and so do their vertices,
+ * so the passes that follow the lines (cutting links, finding dangling ends) walk through
+ * those arrays nearly in order instead of jumping about the hash table. */
+typedef struct { uint64_t key; uint32_t id; } vslot;
+typedef struct { uint32_t count, node; } vnode;
+typedef struct {
+    vslot *t;                   /* VT_PARTS * pcap slots */
+    size_t pcap, used[VT_PARTS];/* used[p]: vertices in part p, the next one's number */
+    vnode *d[VT_PARTS];         /* per part: room for pcap vertices */
+} vtable;
 typedef struct { uint64_t *w; uint64_t mask; size_t marked; } vfilter;
 
 static inline uint64_t vhash(double x, double y) { return mix64(qkey(x, y)); }
@@ -126,6 +136,10 @@ static inline size_t vt_part(uint64_t h) { return (size_t)(h >> 61); }
 static inline size_t vt_home(const vtable *v, uint64_t h)
 {
     return vt_part(h) * v->pcap + (size_t)(((unsigned __int128)(h << 3) * v->pcap) >> 64);
+}
+static inline vnode *vt_node(const vtable *v, uint32_t id)
+{
+    return &v->d[id >> 29][id & ((1u << 29) - 1)];
 }
 
 /* malloc for a large array read at random: aligned to 2 MiB and asking Linux for huge pages,
@@ -143,60 +157,72 @@ static void *big_alloc(size_t bytes)
     return p;
 }
 
+static void vt_free(vtable *v)
+{
+    free(v->t);
+    for (int p = 0; p < VT_PARTS; p++)
+        free(v->d[p]);
+    memset(v, 0, sizeof *v);
+}
+
 /* An empty table for about expected distinct vertices (at most 80 % full). */
 static int vt_init(vtable *v, size_t expected)
 {
     memset(v, 0, sizeof *v);
     v->pcap = (expected + expected / 4) / VT_PARTS + 64;
-    if (v->pcap > (size_t)CAND32 / VT_PARTS)
+    if (v->pcap > VT_LOCAL)
         return 0;
     size_t cap = VT_PARTS * v->pcap;
     v->t = big_alloc(cap * sizeof *v->t);
-    if (!v->t)
+    for (int p = 0; p < VT_PARTS; p++)
+        if (!(v->d[p] = big_alloc(v->pcap * sizeof *v->d[p]))) {
+            vt_free(v);
+            return 0;
+        }
+    if (!v->t) {
+        vt_free(v);
         return 0;
+    }
     /* Most of the cost is the kernel clearing the pages on first touch: share it out. */
     vslot *t = v->t;
 #pragma omp parallel for schedule(static) if (cap > ((size_t)1 << 20))
     for (size_t i = 0; i < cap; i++)
-        t[i] = (vslot){ EMPTY_KEY, 0, NONE32 };
+        t[i] = (vslot){ EMPTY_KEY, 0 };
     return 1;
 }
 
-static void vt_free(vtable *v)
-{
-    free(v->t);
-    memset(v, 0, sizeof *v);
-}
-
-static size_t vt_find(const vtable *v, uint64_t key)
+/* The vertex id of key, or NONE32. */
+static uint32_t vt_find(const vtable *v, uint64_t key)
 {
     uint64_t h = mix64(key);
-    size_t lo = vt_part(h) * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
+    size_t part = vt_part(h), lo = part * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
     while (v->t[i].key != key) {
         if (v->t[i].key == EMPTY_KEY)
-            return SIZE_MAX;
+            return NONE32;
         if (++i == hi)
             i = lo;
     }
-    return i;
+    return (uint32_t)part << 29 | v->t[i].id;
 }
 
-/* Slot of key (hash h), inserted when absent (then *fresh is set); the caller keeps the part
- * below its capacity, and only one thread works in a part at a time. */
-static size_t vt_upsert(vtable *v, uint64_t key, uint64_t h, int *fresh)
+/* The vertex id of key (hash h), a new vertex (count 0, no node) when absent (then *fresh is
+ * set); the caller keeps the part below its capacity, and only one thread works in a part at
+ * a time. */
+static uint32_t vt_upsert(vtable *v, uint64_t key, uint64_t h, int *fresh)
 {
     size_t part = vt_part(h), lo = part * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
     while (v->t[i].key != key) {
         if (v->t[i].key == EMPTY_KEY) {
-            v->t[i].key = key;
-            v->used[part]++;
+            uint32_t id = (uint32_t)v->used[part]++;
+            v->t[i] = (vslot){ key, id };
+            v->d[part][id] = (vnode){ 0, NONE32 };
             *fresh = 1;
             break;
         }
         if (++i == hi)
             i = lo;
     }
-    return i;
+    return (uint32_t)part << 29 | v->t[i].id;
 }
 
 /* A filter of 2-bit bucket counts for about n points (8 buckets a point). */
@@ -687,8 +713,8 @@ static void ns_release(netstate *ns)
     ns->w.speed = NULL;
 }
 
-/* Makes room for add more distinct vertices (growing past 85 % load in any part), remapping
- * the points' slots. */
+/* Makes room for add more distinct vertices (growing past 85 % load in any part). Vertex ids
+ * stay as they are: the points keep theirs. */
 static int ns_reserve(netstate *ns, size_t add)
 {
     vtable *v = &ns->vt;
@@ -698,25 +724,22 @@ static int ns_reserve(netstate *ns, size_t add)
     if ((most + add) * 20 <= v->pcap * 17)
         return 1;
     vtable nv;
-    size_t cap = VT_PARTS * v->pcap;
-    uint32_t *remap = malloc(cap * sizeof *remap);
-    if (!remap || !vt_init(&nv, 2 * VT_PARTS * (most + add))) {
-        free(remap);
+    if (!vt_init(&nv, 2 * VT_PARTS * (most + add)))
         return 0;
-    }
-    for (size_t i = 0; i < cap; i++) {
+    for (size_t i = 0; i < VT_PARTS * v->pcap; i++) {
         if (v->t[i].key == EMPTY_KEY)
             continue;
-        int fresh = 0;
-        size_t j = vt_upsert(&nv, v->t[i].key, mix64(v->t[i].key), &fresh);
-        nv.t[j].count = v->t[i].count;
-        nv.t[j].node = v->t[i].node;
-        remap[i] = (uint32_t)j;
+        uint64_t h = mix64(v->t[i].key);
+        size_t part = vt_part(h), lo = part * nv.pcap, hi = lo + nv.pcap, j = vt_home(&nv, h);
+        while (nv.t[j].key != EMPTY_KEY)
+            if (++j == hi)
+                j = lo;
+        nv.t[j] = v->t[i];
     }
-    for (size_t k = 0; k < ns->w.n_points; k++)
-        if (ns->pslot[k] != NONE32)
-            ns->pslot[k] = remap[ns->pslot[k]];
-    free(remap);
+    for (int p = 0; p < VT_PARTS; p++) {
+        memcpy(nv.d[p], v->d[p], v->used[p] * sizeof *nv.d[p]);
+        nv.used[p] = v->used[p];
+    }
     vt_free(v);
     *v = nv;
     return 1;
@@ -727,11 +750,11 @@ static uint32_t ns_add(netstate *ns, double x, double y)
 {
     uint64_t key = qkey(x, y), h = mix64(key);
     int fresh = 0;
-    size_t i = vt_upsert(&ns->vt, key, h, &fresh);
+    uint32_t id = vt_upsert(&ns->vt, key, h, &fresh);
     if (fresh)
         vf_mark(&ns->vf, h);
-    ns->vt.t[i].count++;
-    return (uint32_t)i;
+    vt_node(&ns->vt, id)->count++;
+    return id;
 }
 
 /* Step 2's first half: pslot[k] = CAND32 + part for the candidates (line ends, points in a
@@ -781,9 +804,9 @@ typedef struct { size_t k; uint64_t key, h; } pending;
 static void put_candidate(vtable *v, uint32_t *ps, const pending *p)
 {
     int fresh = 0;
-    size_t i = vt_upsert(v, p->key, p->h, &fresh);
-    v->t[i].count++;
-    __atomic_store_n(&ps[p->k], (uint32_t)i, __ATOMIC_RELAXED); /* the others read pslot */
+    uint32_t id = vt_upsert(v, p->key, p->h, &fresh);
+    vt_node(v, id)->count++;
+    __atomic_store_n(&ps[p->k], id, __ATOMIC_RELAXED); /* the others read pslot */
 }
 
 static void insert_candidates(netstate *ns)
@@ -905,10 +928,10 @@ static void vt_fixup(netstate *ns)
             uint64_t key = qkey(xy[2 * k], xy[2 * k + 1]);
             if (vf_get(f, mix64(key)) != 3)
                 continue;
-            size_t i = vt_find(&ns->vt, key);
-            if (i != SIZE_MAX) {
-                ns->vt.t[i].count++;
-                ps[k] = (uint32_t)i;
+            uint32_t id = vt_find(&ns->vt, key);
+            if (id != NONE32) {
+                vt_node(&ns->vt, id)->count++;
+                ps[k] = id;
             }
         }
     }
@@ -919,7 +942,7 @@ static void vt_fixup(netstate *ns)
 static void ns_move_point(netstate *ns, size_t k, double x, double y)
 {
     if (ns->pslot[k] != NONE32)
-        ns->vt.t[ns->pslot[k]].count--;
+        vt_node(&ns->vt, ns->pslot[k])->count--;
     ns->w.xy[2 * k] = x;
     ns->w.xy[2 * k + 1] = y;
     ns->pslot[k] = ns_add(ns, x, y);
@@ -1094,7 +1117,7 @@ static int snap_dangles(netstate *ns, double tol)
     for (size_t l = 0; l < w->n_lines; l++) {
         for (int end = 0; end < 2; end++) {
             size_t k = end ? w->start[l + 1] - 1 : w->start[l];
-            if (ns->vt.t[ns->pslot[k]].count != 1)
+            if (vt_node(&ns->vt, ns->pslot[k])->count != 1)
                 continue;
             if (nd == cap) {
                 dangle *nd2 = realloc(d, 2 * cap * sizeof *d);
@@ -1241,7 +1264,7 @@ static void compact_lines(netstate *ns)
             if (o > first && w->xy[2 * (o - 1)] == w->xy[2 * k] &&
                 w->xy[2 * (o - 1) + 1] == w->xy[2 * k + 1]) {
                 if (ns->pslot[k] != NONE32)
-                    ns->vt.t[ns->pslot[k]].count--;
+                    vt_node(&ns->vt, ns->pslot[k])->count--;
                 continue;
             }
             w->xy[2 * o] = w->xy[2 * k];
@@ -1252,7 +1275,7 @@ static void compact_lines(netstate *ns)
         if (o - first < 2) {
             for (size_t k = first; k < o; k++)
                 if (ns->pslot[k] != NONE32)
-                    ns->vt.t[ns->pslot[k]].count--;
+                    vt_node(&ns->vt, ns->pslot[k])->count--;
             o = first;
             continue;
         }
@@ -1412,7 +1435,7 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
                         const cor_speeds *sp, uint8_t node_kind, emit_progress *pr)
 {
     linework *w = &ns->w;
-    vslot *t = ns->vt.t;
+    const vtable *vt = &ns->vt;
     enum { AHEAD = 16 };
     /* bounds: a node per point, a link per segment */
     if (!node_reserve(nodes, nodes->n + w->n_points + 1) ||
@@ -1427,7 +1450,7 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
         double run_len = 0;
         for (size_t k = a; k < b; k++) {
             if (k + AHEAD < w->n_points && ns->pslot[k + AHEAD] != NONE32)
-                __builtin_prefetch(&t[ns->pslot[k + AHEAD]], 1);
+                __builtin_prefetch(vt_node(vt, ns->pslot[k + AHEAD]), 1);
             if (k > a)
                 run_len += seg_len(w->xy[2 * k] - w->xy[2 * k - 2],
                                    w->xy[2 * k + 1] - w->xy[2 * k - 1]);
@@ -1438,7 +1461,7 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
                 if ((node = node_add(nodes, w->xy[2 * k], w->xy[2 * k + 1], node_kind)) == NONE32)
                     return 0;
             } else {
-                vslot *vs = &t[slot];
+                vnode *vs = vt_node(vt, slot);
                 if (k != a && k != b - 1 && vs->count < 2)
                     continue;
                 if (vs->node == NONE32 &&
@@ -1468,17 +1491,17 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
 /* Node of the vertex at (x, y) in a network (NONE32 when there is no such vertex). */
 static uint32_t node_at(const netstate *ns, double x, double y)
 {
-    size_t slot = vt_find(&ns->vt, qkey(x, y));
-    return slot == SIZE_MAX ? NONE32 : ns->vt.t[slot].node;
+    uint32_t id = vt_find(&ns->vt, qkey(x, y));
+    return id == NONE32 ? NONE32 : vt_node(&ns->vt, id)->node;
 }
 
 /* Attachment points (splits) must be nodes even where no other line meets: counted as shared
  * before emission, so that links are cut there. */
 static void force_node(netstate *ns, double x, double y)
 {
-    size_t slot = vt_find(&ns->vt, qkey(x, y));
-    if (slot != SIZE_MAX && ns->vt.t[slot].count < 2)
-        ns->vt.t[slot].count = 2;
+    uint32_t id = vt_find(&ns->vt, qkey(x, y));
+    if (id != NONE32 && vt_node(&ns->vt, id)->count < 2)
+        vt_node(&ns->vt, id)->count = 2;
 }
 
 static double now_s(void)
