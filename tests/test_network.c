@@ -6,6 +6,7 @@
 #include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Coordinates are EPSG:4548 metres near its central meridian: (X, Y) = (500000+x, 4300000+y). */
@@ -210,6 +211,39 @@ static void test_snap_onto_lone_vertex(void)
     unlink(p);
 }
 
+/* Thousands of separate short roads, each with a vertex of its own in the middle: every end
+ * dangles and no snap is in reach, every line is one link and its own component (the vertex
+ * table holds nothing but distinct ends, in every one of its parts). */
+static void test_many_separate_lines(void)
+{
+    enum { N = 3000 };
+    const char *p = td_tmp("separate.gpkg");
+    static char wkt[N][96];
+    static td_feature roads[N];
+    for (int i = 0; i < N; i++) {
+        int x = 500000 + 1000 * (i % 60), y = 4300000 + 1000 * (i / 60);
+        snprintf(wkt[i], sizeof wkt[i], "LINESTRING(%d %d, %d %d, %d %d)", x, y, x + 150, y + 40,
+                 x + 300, y);
+        roads[i] = (td_feature){ wkt[i], { NULL } };
+    }
+    CHECK(td_layer(p, "roads", CRS, roads, N));
+    cor_dataset *ds = NULL;
+    cor_graph *g = build(p, NULL, &ds);
+    CHECK(g != NULL);
+    if (g) {
+        cor_graph_stats s;
+        cor_graph_get_stats(g, &s);
+        CHECK_INT(s.nodes, 2 * N);
+        CHECK_INT(s.links[COR_EDGE_ROAD], N);
+        CHECK_INT(s.components, N);
+        CHECK_INT(s.road_dangles, 2 * N);
+        CHECK_INT(s.road_snapped, 0);
+    }
+    cor_graph_destroy(g);
+    cor_dataset_close(ds);
+    unlink(p);
+}
+
 /* Two dangling ends within tolerance of each other meet at one of them (no extra split). */
 static void test_mutual_dangles(void)
 {
@@ -364,6 +398,7 @@ int main(void)
     RUN(test_dangle_snap);
     RUN(test_mutual_dangles);
     RUN(test_snap_onto_lone_vertex);
+    RUN(test_many_separate_lines);
     RUN(test_stations_speeds_access);
     RUN(test_csr_invariants);
     return check_summary();
