@@ -492,13 +492,26 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
      * segments, so a query in a box is in the box's cells */
     double inv = 1.0 / cell;
     size_t nx = (size_t)((qmaxx - qminx) * inv) + 1, ny = (size_t)((qmaxy - qminy) * inv) + 1;
+    double fcell = r > 1.0 ? r : 1.0;
+    while (((qmaxx - qminx) / fcell + 1) * ((qmaxy - qminy) / fcell + 1) > 16.0e6)
+        fcell *= 2;
+    double finv = 1.0 / fcell;
+    size_t fnx = (size_t)((qmaxx - qminx) * finv) + 1, fny = (size_t)((qmaxy - qminy) * finv) + 1;
     uint32_t *first = calloc(nx * ny + 1, sizeof *first);
     uint32_t *order = malloc(nq * sizeof *order);
     uint32_t *cell_of = malloc(nq * sizeof *cell_of);
-    if (!first || !order || !cell_of) {
+    /* Queries in the cells [0, x) x [0, y) at sat[y * (nx + 1) + x]: a line whose r-expanded
+     * box covers no query is passed over in one test instead of one per segment. */
+    uint32_t *sat = calloc((nx + 1) * (ny + 1), sizeof *sat);
+    uint64_t *occupied = calloc((nx * ny + 63) / 64, sizeof *occupied);
+    uint64_t *fine = calloc((fnx * fny + 63) / 64, sizeof *fine);
+    if (!first || !order || !cell_of || !sat || !occupied || !fine) {
         free(first);
         free(order);
         free(cell_of);
+        free(sat);
+        free(occupied);
+        free(fine);
         return 0;
     }
     for (size_t i = 0; i < nq; i++) {
@@ -514,43 +527,14 @@ static int scan_segments(const linework *w, const query *qs, size_t nq, double r
         first[c] = first[c - 1];
     first[0] = 0;
     free(cell_of);
-    /* Queries in the cells [0, x) x [0, y) at sat[y * (nx + 1) + x]: a line whose r-expanded
-     * box covers no query is passed over in one test instead of one per segment. */
-    uint32_t *sat = calloc((nx + 1) * (ny + 1), sizeof *sat);
-    if (!sat) {
-        free(first);
-        free(order);
-        return 0;
-    }
     for (size_t cy = 0; cy < ny; cy++)
         for (size_t cx = 0; cx < nx; cx++)
             sat[(cy + 1) * (nx + 1) + cx + 1] =
                 (first[cy * nx + cx + 1] - first[cy * nx + cx]) + sat[cy * (nx + 1) + cx + 1] +
                 sat[(cy + 1) * (nx + 1) + cx] - sat[cy * (nx + 1) + cx];
-
-    uint64_t *occupied = calloc((nx * ny + 63) / 64, sizeof *occupied);
-    if (!occupied) {
-        free(sat);
-        free(first);
-        free(order);
-        return 0;
-    }
     for (size_t c = 0; c < nx * ny; c++)
         if (first[c + 1] > first[c])
             occupied[c >> 6] |= (uint64_t)1 << (c & 63);
-    double fcell = r > 1.0 ? r : 1.0;
-    while (((qmaxx - qminx) / fcell + 1) * ((qmaxy - qminy) / fcell + 1) > 16.0e6)
-        fcell *= 2;
-    double finv = 1.0 / fcell;
-    size_t fnx = (size_t)((qmaxx - qminx) * finv) + 1, fny = (size_t)((qmaxy - qminy) * finv) + 1;
-    uint64_t *fine = calloc((fnx * fny + 63) / 64, sizeof *fine);
-    if (!fine) {
-        free(occupied);
-        free(sat);
-        free(first);
-        free(order);
-        return 0;
-    }
     for (size_t i = 0; i < nq; i++) {
         size_t fx = (size_t)((qs[i].x - qminx) * finv), fy = (size_t)((qs[i].y - qminy) * finv);
         size_t c = (fy < fny ? fy : fny - 1) * fnx + (fx < fnx ? fx : fnx - 1);
