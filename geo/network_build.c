@@ -106,11 +106,15 @@ static uint64_t qkey(double x, double y)
  *     eight buckets a point keep it small enough for the caches (16 MB for 8 M points). This
  *     runs as the lines are read.
  *  2. the candidates (line ends and points in a bucket with 2 or more) go into the exact table
- *     (vtable), one 16-byte slot per distinct vertex. The others are vertices that no other
- *     point shares; their pslot is NONE32 and their count is 1 without being stored.
+ *     (vtable), one vertex per distinct key. The others are vertices that no other point
+ *     shares; their pslot is NONE32 and their count is 1 without being stored.
  * The table is in VT_PARTS parts, each with its own linear probing, chosen by the hash's top
- * bits: the parts are filled in parallel, each by one thread, in point order. Points keep the
- * index of their slot (pslot), so later passes touch the table without hashing.
+ * bits: the parts are filled in parallel, each by one thread. The hash table maps a key to
+ * its vertex id (part << 29 | its number in the part); the counts and nodes are in one array
+ * per part, in the order the vertices entered it. Points keep their vertex id (pslot), so
+ * later passes touch no hash table, and as points come in line order so do their vertices:
+ * the passes that follow the lines (cutting links, finding dangling ends) walk through those
+ * arrays nearly in order.
  * Edits after that (moved ends, inserted splits) keep the counts: a key that enters the table
  * may be the key of a point left out (a bucket holding 1), so that bucket is marked (3) and
  * vt_fixup brings its point in before the counts are used. */
@@ -118,10 +122,6 @@ enum { VT_PARTS = 8 };
 #define CAND32 (NONE32 - 16)    /* pslot while counting: CAND32 + part, a candidate */
 #define VT_LOCAL ((1u << 29) - 32) /* vertex ids: part << 29 | the part's own number */
 
-/* The hash table maps a key to its vertex id; the counts and nodes are in one array per part,
- * in the order the vertices entered it. Points come in line order and so do their vertices,
- * so the passes that follow the lines (cutting links, finding dangling ends) walk through
- * those arrays nearly in order instead of jumping about the hash table. */
 typedef struct { uint64_t key; uint32_t id; } vslot;
 typedef struct { uint32_t count, node; } vnode;
 typedef struct {
@@ -655,7 +655,7 @@ typedef struct netstate {
     linework w;
     vfilter vf;                 /* bucket counts of the points, until vt_fixup */
     vtable vt;
-    uint32_t *pslot;            /* vertex-table slot of every point of w, or NONE32 */
+    uint32_t *pslot;            /* the vertex id of every point of w, or NONE32 */
     size_t seen;                /* points the filter counted as the lines were read, */
     int count_failed;           /* and whether it gave up (memory, or more than it holds) */
     int counted;                /* the vertex table and pslot are complete */
@@ -729,7 +729,7 @@ static int ns_reserve(netstate *ns, size_t add)
     return 1;
 }
 
-/* Adds one occurrence of the vertex at (x, y) (room reserved by ns_reserve); its slot. */
+/* Adds one occurrence of the vertex at (x, y) (room reserved by ns_reserve); its id. */
 static uint32_t ns_add(netstate *ns, double x, double y)
 {
     uint64_t key = qkey(x, y), h = mix64(key);
@@ -904,7 +904,7 @@ static void vt_fixup(netstate *ns)
     uint32_t *ps = ns->pslot;
     size_t np = ns->w.n_points;
     if (f->w && f->marked) {
-        /* points left out have distinct keys: no two threads count in one slot */
+        /* points left out have distinct keys: no two threads count in one vertex */
 #pragma omp parallel for schedule(static) if (np > 65536)
         for (size_t k = 0; k < np; k++) {
             if (ps[k] != NONE32)
@@ -1049,7 +1049,7 @@ static int insert_splits(netstate *ns)
 
 typedef struct { uint32_t line; int end; } dangle;
 
-/* Whether lines a and b (a != b) already meet at a shared vertex: one slot in both. */
+/* Whether lines a and b (a != b) already meet at a shared vertex: one vertex id in both. */
 static int lines_share_vertex(const netstate *ns, uint32_t a, uint32_t b)
 {
     const linework *w = &ns->w;
