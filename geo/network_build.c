@@ -122,7 +122,13 @@ enum { VT_PARTS = 8 };
 #define CAND32 (NONE32 - 16)    /* pslot while counting: CAND32 + part, a candidate */
 #define VT_LOCAL ((1u << 29) - 32) /* vertex ids: part << 29 | the part's own number */
 
-typedef struct { uint64_t key; uint32_t id; } vslot;
+/* 12 bytes: the key's two halves and the id (a 64-bit key would pad the slot to 16) */
+typedef struct { uint32_t khi, klo, id; } vslot;
+static inline uint64_t vs_key(const vslot *s) { return (uint64_t)s->khi << 32 | s->klo; }
+static inline vslot vs_make(uint64_t key, uint32_t id)
+{
+    return (vslot){ (uint32_t)(key >> 32), (uint32_t)key, id };
+}
 typedef struct { uint32_t count, node; } vnode;
 typedef struct {
     vslot *t;                   /* VT_PARTS * pcap slots */
@@ -187,7 +193,7 @@ static int vt_init(vtable *v, size_t expected)
     vslot *t = v->t;
 #pragma omp parallel for schedule(static) if (cap > ((size_t)1 << 20))
     for (size_t i = 0; i < cap; i++)
-        t[i] = (vslot){ EMPTY_KEY, 0 };
+        t[i] = vs_make(EMPTY_KEY, 0);
     return 1;
 }
 
@@ -196,8 +202,8 @@ static uint32_t vt_find(const vtable *v, uint64_t key)
 {
     uint64_t h = mix64(key);
     size_t part = vt_part(h), lo = part * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
-    while (v->t[i].key != key) {
-        if (v->t[i].key == EMPTY_KEY)
+    while (vs_key(&v->t[i]) != key) {
+        if (vs_key(&v->t[i]) == EMPTY_KEY)
             return NONE32;
         if (++i == hi)
             i = lo;
@@ -211,10 +217,10 @@ static uint32_t vt_find(const vtable *v, uint64_t key)
 static uint32_t vt_upsert(vtable *v, uint64_t key, uint64_t h, int *fresh)
 {
     size_t part = vt_part(h), lo = part * v->pcap, hi = lo + v->pcap, i = vt_home(v, h);
-    while (v->t[i].key != key) {
-        if (v->t[i].key == EMPTY_KEY) {
+    while (vs_key(&v->t[i]) != key) {
+        if (vs_key(&v->t[i]) == EMPTY_KEY) {
             uint32_t id = (uint32_t)v->used[part]++;
-            v->t[i] = (vslot){ key, id };
+            v->t[i] = vs_make(key, id);
             v->d[part][id] = (vnode){ 0, NONE32 };
             *fresh = 1;
             break;
@@ -711,11 +717,11 @@ static int ns_reserve(netstate *ns, size_t add)
     if (!vt_init(&nv, 2 * VT_PARTS * (most + add)))
         return 0;
     for (size_t i = 0; i < VT_PARTS * v->pcap; i++) {
-        if (v->t[i].key == EMPTY_KEY)
+        if (vs_key(&v->t[i]) == EMPTY_KEY)
             continue;
-        uint64_t h = mix64(v->t[i].key);
+        uint64_t h = mix64(vs_key(&v->t[i]));
         size_t part = vt_part(h), lo = part * nv.pcap, hi = lo + nv.pcap, j = vt_home(&nv, h);
-        while (nv.t[j].key != EMPTY_KEY)
+        while (vs_key(&nv.t[j]) != EMPTY_KEY)
             if (++j == hi)
                 j = lo;
         nv.t[j] = v->t[i];
