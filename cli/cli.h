@@ -89,8 +89,12 @@ int cli_net_open(cli_ctx *c, cli_net_opts *o, int argc, char **argv, int first, 
 void cli_net_close(cli_net *n);
 /* LON,LAT to working-CRS metres through the dataset (cor_lonlat_fn for cor_engine_locate). */
 cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err);
-/* Parses a positive number with an optional unit suffix from units ("km" -> 1000, ...). */
+/* A distance in metres: a number, optionally followed by "m" or "km" ("2km" -> 2000). */
 int cli_parse_number(const char *s, double *out);
+/* A distance in kilometres: a number, optionally followed by "km" or "m" ("500m" -> 0.5). */
+int cli_parse_km(const char *s, double *out);
+/* A number with no unit. */
+int cli_parse_plain(const char *s, double *out);
 
 /* ---- QGIS styles of written GeoPackages (cli_util.c) ---------------------------------- */
 /* Class bounds for a graduated style: k classes of the finite values by method

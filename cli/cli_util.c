@@ -153,14 +153,14 @@ int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg)
         }
         return 1;
     case CLI_OPT_MAX_SNAP:
-        if (!cli_parse_number(arg, &v) || v <= 0) {
+        if (!cli_parse_km(arg, &v) || v <= 0) {
             cli_usage_error(c, NULL, "--max-snap: '%s' is not a positive number", arg);
             return -1;
         }
         r->max_snap_m = v * 1000.0;
         return 1;
     case CLI_OPT_TOP:
-        if (!cli_parse_number(arg, &v) || v < 1 || v > 1000 || v != floor(v)) {
+        if (!cli_parse_plain(arg, &v) || v < 1 || v > 1000 || v != floor(v)) {
             cli_usage_error(c, NULL, "--top: '%s' is not a whole number in 1..1000", arg);
             return -1;
         }
@@ -209,18 +209,42 @@ cor_status cli_lonlat_to_xy(double *xy, void *dataset, cor_error *err)
     return cor_dataset_lonlat_to_xy(dataset, xy, 1, err);
 }
 
-int cli_parse_number(const char *s, double *out)
+/* A number followed by nothing or by one of the units (factor 0 ends the list). */
+typedef struct { const char *name; double factor; } cli_unit;
+
+static int parse_with_units(const char *s, const cli_unit *units, double *out)
 {
     char *end = NULL;
     double v = strtod(s, &end);
     if (end == s || !isfinite(v))
         return 0;
-    if (!strcmp(end, "km"))
-        v *= 1000.0;
-    else if (*end && strcmp(end, "m"))
-        return 0;
+    if (*end) {
+        const cli_unit *u = units;
+        while (u && u->factor && strcmp(end, u->name))
+            u++;
+        if (!u || !u->factor)
+            return 0;
+        v *= u->factor;
+    }
     *out = v;
     return 1;
+}
+
+int cli_parse_number(const char *s, double *out)
+{
+    static const cli_unit metres[] = { { "m", 1.0 }, { "km", 1000.0 }, { NULL, 0 } };
+    return parse_with_units(s, metres, out);
+}
+
+int cli_parse_km(const char *s, double *out)
+{
+    static const cli_unit km[] = { { "km", 1.0 }, { "m", 0.001 }, { NULL, 0 } };
+    return parse_with_units(s, km, out);
+}
+
+int cli_parse_plain(const char *s, double *out)
+{
+    return parse_with_units(s, NULL, out);
 }
 
 /* ---- QGIS styles of written GeoPackages ------------------------------------------------- */

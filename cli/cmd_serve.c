@@ -505,7 +505,7 @@ int cmd_serve(int argc, char **argv)
             break;
         case O_SNAP: {
             double km;
-            if (!cli_parse_number(optarg, &km) || km <= 0)
+            if (!cli_parse_km(optarg, &km) || km <= 0)
                 return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a positive number",
                                        optarg);
             lim.max_snap_m = km * 1000.0;

@@ -177,7 +177,7 @@ int cmd_site(int argc, char **argv)
         case O_FORCE: force = 1; break;
         case O_RASTER: raster = optarg; break;
         case O_SNAP:
-            if (!cli_parse_number(optarg, &max_snap_m) || !(max_snap_m > 0))
+            if (!cli_parse_km(optarg, &max_snap_m) || !(max_snap_m > 0))
                 return cli_usage_error(&c, USAGE, "--max-snap: '%s' is not a distance", optarg);
             max_snap_m *= 1000.0;
             break;

@@ -171,6 +171,14 @@ check 'one_line && grep -q "far.csv: no point is within 20.0 km of a road.*Sea.*
   "every point far from the network: error with the snap distance"
 expect 0 access "$DATA" --origins "$TMP/far.csv" --to ports --max-snap 1000 -o "$TMP/far.gpkg" -q
 check '[ -e "$TMP/far.gpkg" ]' "--max-snap lets a far point snap"
+# --max-snap is in kilometres: a unit may be given, and "m" means metres
+expect 0 access "$DATA" --origins "$TMP/far.csv" --to ports --max-snap 1000km -o "$TMP/far2.gpkg" -q
+check '[ -e "$TMP/far2.gpkg" ]' "--max-snap 1000km is 1000 km"
+expect 1 access "$DATA" --origins "$TMP/far.csv" --to ports --max-snap 1000m -o "$TMP/x.gpkg" -q
+check 'one_line && grep -q "far.csv: no point is within 1.0 km of a road" "$TMP/err"' \
+  "--max-snap 1000m is 1 km"
+expect 2 scenario "$DATA" --origins cities --to ports --top 5m -o "$TMP/x.gpkg"
+check 'grep -q -- "--top: .5m. is not a whole number" "$TMP/err"' "--top takes no unit"
 printf 'name,lon,lat,w\nA,116.4,39.9,-3\n' >"$TMP/neg.csv"
 expect 1 access "$DATA" --origins parks --to "$TMP/neg.csv" --measure watt --mass w -o "$TMP/x.gpkg"
 check 'one_line && grep -q "negative" "$TMP/err"' "a negative mass is refused"
