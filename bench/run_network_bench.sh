@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Network-build benchmark: Corridor's open+load+build against a plain OGR read of the same layer.
+# Network-build benchmark: Corridor's open+load+build against a plain OGR read of the same layer
+# (feature by feature), with the column-oriented OGR read (plain_read --columns) shown beside it.
 #
 #   bash bench/run_network_bench.sh [BUILD_DIR] [--runs N] [--sizes LIST] [--file PATH.gpkg]...
 #
@@ -117,12 +118,12 @@ details=()
 failed=0
 for set in "${sets[@]}"; do
     IFS=$'\t' read -r name path judge <<< "$set"
-    read_times="" build_times="" rss_list="" read_line="" net_line="" net_line2="" net_err=""
+    cols_line="" read_times="" cols_times="" build_times="" rss_list="" read_line="" net_line="" net_line2="" net_err=""
     for ((r = 1; r <= runs; r++)); do
         echo "[$name] run $r/$runs: plain_read" >&2
         out=$("$bin/plain_read" "$path" 2>&1)
         rc=$?
-        line=$(awk '/^plain_read: features=/ { print; exit }' <<< "$out")
+        line=$(awk '/^plain_read: .*features=/ { print; exit }' <<< "$out")
         if [ $rc -ne 0 ] || [ -z "$line" ]; then
             echo "run_network_bench: plain_read failed on $path (exit $rc):" >&2
             echo "$out" >&2
@@ -130,6 +131,17 @@ for set in "${sets[@]}"; do
         else
             read_line=$line
             read_times+="$(field time_s "$line")"$'\n'
+        fi
+        echo "[$name] run $r/$runs: plain_read --columns" >&2
+        out=$("$bin/plain_read" --columns "$path" 2>&1)
+        rc=$?
+        line=$(awk '/^plain_read: .*features=/ { print; exit }' <<< "$out")
+        if [ $rc -eq 0 ] && [ -n "$line" ]; then
+            cols_line=$line
+            cols_times+="$(field time_s "$line")"$'\n'
+        else
+            echo "run_network_bench: plain_read --columns failed on $path (not judged):" >&2
+            echo "$out" >&2
         fi
         [ "$have_network" = 1 ] || continue
         echo "[$name] run $r/$runs: bench_network" >&2
@@ -149,6 +161,7 @@ for set in "${sets[@]}"; do
         fi
     done
     read_med=$(printf '%s' "$read_times" | awk 'NF' | median)
+    cols_med=$(printf '%s' "$cols_times" | awk 'NF' | median)
     build_med=$(printf '%s' "$build_times" | awk 'NF' | median)
     rss_max=$(printf '%s' "$rss_list" | awk 'NF' | maximum)
     features=$(field features "$read_line")
@@ -159,8 +172,9 @@ for set in "${sets[@]}"; do
     gbytes=$(field graph_bytes "$net_line")
     geobytes=$(field geometry_bytes "$net_line")
     [ -n "$net_err" ] && build_med=ERR
-    rows+=("$name"$'\t'"$judge"$'\t'"${features:--}"$'\t'"${points:--}"$'\t'"${nodes:--}"$'\t'"${edges:--}"$'\t'"$read_med"$'\t'"$build_med"$'\t'"$rss_max"$'\t'"${bpe:--}"$'\t'"${gbytes:--}"$'\t'"${geobytes:--}")
+    rows+=("$name"$'\t'"$judge"$'\t'"${features:--}"$'\t'"${points:--}"$'\t'"${nodes:--}"$'\t'"${edges:--}"$'\t'"$read_med"$'\t'"$build_med"$'\t'"$rss_max"$'\t'"${bpe:--}"$'\t'"${gbytes:--}"$'\t'"${geobytes:--}"$'\t'"$cols_med")
     details+=("$name: ${read_line:-plain_read failed}")
+    details+=("$name: ${cols_line:-plain_read --columns failed}")
     details+=("$name: ${net_line:-bench_network did not run}")
     [ -n "$net_line2" ] && details+=("$name: $net_line2")
 done
@@ -168,21 +182,24 @@ done
 # ---- table ------------------------------------------------------------------------------------
 echo
 echo "Network-build benchmark: $runs run(s) each, alternating; times are medians, peak RSS the"
-echo "largest of the runs; build = cor_dataset_open + load + cor_graph_build."
+echo "largest of the runs; build = cor_dataset_open + load + cor_graph_build. read_s: the plain OGR"
+echo "read feature by feature; cols_s: the column-oriented read (as Corridor reads a GeoPackage),"
+echo "shown with build/cols for reference, not judged."
 echo "Targets: build/read <= 2.0 and peak < 1024 MB on roads_1m and --file sources; bytes/edge <= 48."
 echo
 printf '%s\n' "${rows[@]}" | awk -F'\t' '
 function judge(ok) { return ok ? "PASS" : "FAIL" }
 function num(v) { return v ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
 BEGIN {
-    fmt = "%-14s %9s %10s %9s %10s %8s %8s  %-12s %-15s %-11s %8s %8s\n"
-    printf fmt, "data", "features", "points", "nodes", "dir_edges", "read_s", "build_s",
-        "build/read", "net_peak_MB", "B/dir_edge", "graph_MB", "geom_MB"
+    fmt = "%-14s %9s %10s %9s %10s %8s %8s %8s  %-12s %-10s %-15s %-11s %8s %8s\n"
+    printf fmt, "data", "features", "points", "nodes", "dir_edges", "read_s", "cols_s",
+        "build_s", "build/read", "build/cols", "net_peak_MB", "B/dir_edge", "graph_MB", "geom_MB"
     fails = 0
 }
 {
-    name = $1; j = $2; read = $7; build = $8; rss = $9; bpe = $10
+    name = $1; j = $2; read = $7; build = $8; rss = $9; bpe = $10; cols = $13
     ratio = "-"; rj = ""; mj = ""; bj = ""
+    cratio = (num(cols) && num(build) && cols > 0) ? sprintf("%.2f", build / cols) : "-"
     if (num(read) && num(build) && read > 0) {
         ratio = sprintf("%.2f", build / read)
         if (j == 1) { rj = judge(build / read <= 2.0); if (rj == "FAIL") fails++ }
@@ -197,7 +214,8 @@ BEGIN {
     gmb = num($11) ? sprintf("%.1f", $11 / 1048576) : "-"
     emb = num($12) ? sprintf("%.1f", $12 / 1048576) : "-"
     printf fmt, name, $3, $4, $5, $6, (num(read) ? sprintf("%.3f", read) : read),
-        (num(build) ? sprintf("%.3f", build) : build), ratio " " rj, rss_s " " mj,
+        (num(cols) ? sprintf("%.3f", cols) : "-"),
+        (num(build) ? sprintf("%.3f", build) : build), ratio " " rj, cratio, rss_s " " mj,
         bpe_s " " bj, gmb, emb
 }
 END { exit fails ? 1 : 0 }'

@@ -6,9 +6,11 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <ogr_recordbatch.h>
 #include <ogr_srs_api.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -542,6 +544,359 @@ static void *xq_worker(void *arg)
     return NULL;
 }
 
+/* ---- reading lines ------------------------------------------------------------------------ */
+/* What reading one layer's lines keeps between features, whichever way they are read. */
+typedef struct {
+    cor_role role;
+    const cor_role_spec *spec;
+    cor_classify_fn classify;
+    cor_read_xform *rx;
+    cor_lines *out;
+    cor_load_stats *st;
+    int geographic;
+    line_caps caps;
+    char memo[64];              /* the last class value and what it classified as */
+    size_t memo_len;
+    int memo_ok, memo_cls;
+    xqueue q;
+    GIntBig n_features;         /* -1: unknown */
+    pthread_t worker;
+    int has_worker;             /* started once there is enough to share (small layers: none) */
+    double *cur;                /* the block being filled */
+    size_t cur_n, cur_cap, at;  /* at: points joined into out->xy */
+} line_reader;
+
+/* The class of a value (NULL: none; clen bytes, not necessarily NUL-terminated). Runs of
+ * features share a class value: one like the last is not classified again. -1 when out of
+ * memory. */
+static int lr_class(line_reader *r, const char *cval, size_t clen)
+{
+    if (cval && r->memo_ok && clen == r->memo_len && !memcmp(cval, r->memo, clen))
+        return r->memo_cls;
+    char buf[sizeof r->memo], *tmp = NULL;
+    const char *z = NULL;
+    if (cval) {
+        if (clen >= sizeof buf && !(tmp = malloc(clen + 1)))
+            return -1;
+        char *d = tmp ? tmp : buf;
+        memcpy(d, cval, clen);
+        d[clen] = '\0';
+        z = d;
+    }
+    int cls = r->classify(z, r->spec, r->role);
+    free(tmp);
+    r->memo_ok = cval && clen < sizeof r->memo;
+    if (r->memo_ok) {
+        memcpy(r->memo, cval, clen);
+        r->memo_len = clen;
+        r->memo_cls = cls;
+    }
+    return cls;
+}
+
+/* Makes room in the current block for need more points, queueing the full one (and starting
+ * the worker, helping it, joining what is done). 0 when out of memory. */
+static int lr_room(line_reader *r, size_t need)
+{
+    xqueue *q = &r->q;
+    cor_read_xform *rx = r->rx;
+    cor_load_stats *st = r->st;
+    if (r->cur_n + need <= r->cur_cap)
+        return 1;
+    if (r->cur_n && !q->nb && r->n_features > 0 && st->read > 1) /* from the first block */
+        q->expect = (size_t)((double)r->cur_n * (double)r->n_features / (double)(st->read - 1));
+    int ok = 1;
+    if (r->cur_n && !(ok = xq_push(q, r->cur, r->cur_n, r->cur_cap)))
+        r->cur = NULL;
+    else if (!r->cur_n)
+        free(r->cur);
+    if (ok && !r->has_worker && q->nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
+        r->has_worker = pthread_create(&r->worker, NULL, xq_worker, q) == 0;
+    if (ok && r->has_worker)
+        xq_help(q, rx->main);
+    if (ok)
+        ok = xq_join(q, r->out, &r->at);
+    r->cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
+    r->cur_n = 0;
+    if (!ok || !(r->cur = xq_block(q, r->cur_cap))) {
+        r->cur = NULL;
+        r->cur_cap = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/* One feature into the line store: its geometry g (NULL: none), class value (cval, clen
+ * bytes; NULL: none), speed (NAN: none) and id. Lines, multi-lines and collections of lines
+ * are kept part by part; anything else is counted as skipped. 0 when out of memory. */
+static int lr_feature(line_reader *r, OGRGeometryH g, const char *cval, size_t clen,
+                      double speed, int64_t fid)
+{
+    cor_load_stats *st = r->st;
+    cor_lines *out = r->out;
+    st->read++;
+    if (!g || OGR_G_IsEmpty(g)) {
+        st->skipped_empty++;
+        return 1;
+    }
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int nparts = t == wkbLineString ? 1
+                 : (t == wkbMultiLineString || t == wkbGeometryCollection)
+                     ? OGR_G_GetGeometryCount(g) : 0;
+    if (nparts == 0) {
+        st->skipped_invalid++;
+        return 1;
+    }
+    int cls = lr_class(r, cval, clen);
+    if (cls < 0)
+        return 0;
+    if (!(speed > 0) || !isfinite(speed))
+        speed = NAN;
+    size_t need = 0; /* the feature's points, all in the current block */
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
+        if (wkbFlatten(OGR_G_GetGeometryType(part)) == wkbLineString)
+            need += (size_t)OGR_G_GetPointCount(part);
+    }
+    if (!lr_room(r, need))
+        return 0;
+    int kept = 0, bad = 0, degenerate = 0;
+    size_t feat_n = r->cur_n;
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
+        if (wkbFlatten(OGR_G_GetGeometryType(part)) != wkbLineString) {
+            bad = 1;
+            continue;
+        }
+        if (!lines_reserve(out, &r->caps, 1))
+            return 0;
+        long k = add_part(r->cur + 2 * r->cur_n, part, r->geographic);
+        if (k < 0) {
+            bad = 2;
+            break;
+        }
+        if (k == 0) {
+            degenerate = 1;
+            continue;
+        }
+        r->cur_n += (size_t)k;
+        out->n_points += (size_t)k;
+        out->cls[out->n_lines] = (uint8_t)cls;
+        out->speed_kmh[out->n_lines] = (float)speed;
+        out->fid[out->n_lines] = fid;
+        out->n_lines++;
+        out->start[out->n_lines] = out->n_points;
+        kept++;
+    }
+    if (bad == 2) { /* roll the feature back: one NaN makes the whole feature unusable */
+        while (kept-- > 0)
+            out->n_lines--;
+        out->n_points = out->start[out->n_lines];
+        r->cur_n = feat_n;
+        st->skipped_nan++;
+    } else if (kept) {
+        st->kept++;
+        st->parts += kept;
+    } else if (degenerate) {
+        st->skipped_degenerate++;
+    } else {
+        st->skipped_invalid++;
+    }
+    return 1;
+}
+
+/* Feature by feature (any driver). 0 when out of memory. */
+static int read_rows(line_reader *r, OGRLayerH l, const field_idx *fi)
+{
+    OGRFeatureH f;
+    int ok = 1;
+    while (ok && (f = OGR_L_GetNextFeature(l)) != NULL) {
+        const char *cval = fi->cls >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi->cls)
+                               ? OGR_F_GetFieldAsString(f, fi->cls) : NULL;
+        double speed = fi->speed >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi->speed)
+                           ? OGR_F_GetFieldAsDouble(f, fi->speed) : NAN;
+        ok = lr_feature(r, OGR_F_GetGeometryRef(f), cval, cval ? strlen(cval) : 0, speed,
+                        (int64_t)OGR_F_GetFID(f));
+        OGR_F_Destroy(f);
+    }
+    return ok;
+}
+
+/* ---- the column-oriented read (GDAL RFC 86, Arrow C data interface) ---- */
+/* Where the driver has a fast one (GeoPackage among others), GDAL hands the layer over in
+ * batches of columns: ids, field values and WKB geometries. This spares building a feature
+ * object per row and takes about half the CPU time of reading feature by feature. The
+ * geometries are still parsed by OGR (OGR_G_CreateFromWkb), and every feature goes through
+ * lr_feature as in read_rows, so both give the same lines. GDAL's configuration option
+ * COR_OGR_ARROW=NO turns it off. */
+enum { ARROW_BATCH = 8192 };
+
+/* The column named name whose Arrow format is one of formats (single-letter formats). */
+static int arrow_column(const struct ArrowSchema *sc, const char *name, const char *formats)
+{
+    for (int64_t i = 0; i < sc->n_children; i++) {
+        const struct ArrowSchema *c = sc->children[i];
+        if (c->name && !strcmp(c->name, name) && c->format && c->format[0] && !c->format[1] &&
+            strchr(formats, c->format[0]) && !c->dictionary)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int arrow_valid(const struct ArrowArray *a, int64_t j)
+{
+    const uint8_t *v = a->n_buffers > 0 ? a->buffers[0] : NULL;
+    return !v || (v[j >> 3] >> (j & 7) & 1);
+}
+
+/* Row j of a variable-length column (utf8 / binary, 32- or 64-bit offsets). */
+static const char *arrow_bytes(const struct ArrowArray *a, char format, int64_t j, size_t *len)
+{
+    const char *data = a->buffers[2];
+    int64_t b, e;
+    if (format == 'u' || format == 'z') {
+        const int32_t *o = a->buffers[1];
+        b = o[j];
+        e = o[j + 1];
+    } else {
+        const int64_t *o = a->buffers[1];
+        b = o[j];
+        e = o[j + 1];
+    }
+    *len = (size_t)(e - b);
+    return data + b;
+}
+
+static double arrow_number(const struct ArrowArray *a, char format, int64_t j)
+{
+    switch (format) {
+    case 'g': return ((const double *)a->buffers[1])[j];
+    case 'f': return ((const float *)a->buffers[1])[j];
+    case 'i': return ((const int32_t *)a->buffers[1])[j];
+    default: return (double)((const int64_t *)a->buffers[1])[j];
+    }
+}
+
+/* Reads the layer column by column when GDAL has a fast way to. Returns 0 when it does not
+ * (nothing read; read feature by feature instead), 1 when done, -1 when out of memory and
+ * -2 on a read error (msg says what). */
+static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *msg,
+                        size_t msg_size)
+{
+    if (!CPLTestBool(CPLGetConfigOption("COR_OGR_ARROW", "YES")) ||
+        !OGR_L_TestCapability(l, OLCFastGetArrowStream))
+        return 0;
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    /* field values as read_rows takes them: class as a string, speed as a number */
+    if (fi->cls >= 0 && OGR_Fld_GetType(OGR_FD_GetFieldDefn(fd, fi->cls)) != OFTString)
+        return 0;
+    if (fi->speed >= 0) {
+        OGRFieldType ty = OGR_Fld_GetType(OGR_FD_GetFieldDefn(fd, fi->speed));
+        if (ty != OFTReal && ty != OFTInteger && ty != OFTInteger64)
+            return 0;
+    }
+    if (OGR_FD_GetGeomFieldCount(fd) < 1)
+        return 0;
+    const char *gname = OGR_GFld_GetNameRef(OGR_FD_GetGeomFieldDefn(fd, 0));
+    const char *fidname = OGR_L_GetFIDColumn(l);
+    char opt[64];
+    snprintf(opt, sizeof opt, "MAX_FEATURES_IN_BATCH=%d", (int)ARROW_BATCH);
+    char *opts[] = { "INCLUDE_FID=YES", opt, NULL };
+    struct ArrowArrayStream stream;
+    struct ArrowSchema sc;
+    memset(&stream, 0, sizeof stream);
+    memset(&sc, 0, sizeof sc);
+    if (!OGR_L_GetArrowStream(l, &stream, opts))
+        return 0;
+    int ci = -1, si = -1, gi = -1, fidi = -1;
+    if (stream.get_schema(&stream, &sc) == 0) {
+        fidi = arrow_column(&sc, fidname && *fidname ? fidname : "OGC_FID", "l");
+        gi = arrow_column(&sc, gname && *gname ? gname : "wkb_geometry", "zZ");
+        if (fi->cls >= 0)
+            ci = arrow_column(&sc, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, fi->cls)), "uU");
+        if (fi->speed >= 0)
+            si = arrow_column(&sc, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, fi->speed)),
+                              "gfil");
+    }
+    if (fidi < 0 || gi < 0 || (fi->cls >= 0 && ci < 0) || (fi->speed >= 0 && si < 0)) {
+        if (sc.release)
+            sc.release(&sc);
+        stream.release(&stream);
+        OGR_L_ResetReading(l);
+        return 0;
+    }
+    char cf = ci >= 0 ? sc.children[ci]->format[0] : 0;
+    char sf = si >= 0 ? sc.children[si]->format[0] : 0;
+    char gf = sc.children[gi]->format[0];
+    int rc = 1;
+    for (;;) {
+        struct ArrowArray a;
+        memset(&a, 0, sizeof a);
+        if (stream.get_next(&stream, &a) != 0) {
+            const char *e = stream.get_last_error(&stream);
+            snprintf(msg, msg_size, "%s", e && *e ? e : "the column-oriented read failed");
+            rc = -2;
+            break;
+        }
+        if (!a.release) /* the end */
+            break;
+        const struct ArrowArray *fa = a.children[fidi], *ga = a.children[gi];
+        const struct ArrowArray *ca = ci >= 0 ? a.children[ci] : NULL;
+        const struct ArrowArray *sa = si >= 0 ? a.children[si] : NULL;
+        for (int64_t i = 0; i < a.length && rc == 1; i++) {
+            int64_t j = a.offset + i;
+            size_t clen = 0, glen = 0;
+            const char *cval = ca && arrow_valid(ca, j + ca->offset)
+                                   ? arrow_bytes(ca, cf, j + ca->offset, &clen) : NULL;
+            double speed = sa && arrow_valid(sa, j + sa->offset)
+                               ? arrow_number(sa, sf, j + sa->offset) : NAN;
+            int64_t fid = arrow_valid(fa, j + fa->offset)
+                              ? ((const int64_t *)fa->buffers[1])[j + fa->offset] : OGRNullFID;
+            OGRGeometryH g = NULL;
+            if (arrow_valid(ga, j + ga->offset)) {
+                const char *wkb = arrow_bytes(ga, gf, j + ga->offset, &glen);
+                /* a geometry OGR cannot parse is counted as invalid, as a row would be */
+                if (glen && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)glen) != OGRERR_NONE) {
+                    r->st->read++;
+                    r->st->skipped_invalid++;
+                    continue;
+                }
+            }
+            if (!lr_feature(r, g, cval, clen, speed, fid))
+                rc = -1;
+            OGR_G_DestroyGeometry(g);
+        }
+        a.release(&a);
+        if (rc != 1)
+            break;
+    }
+    sc.release(&sc);
+    stream.release(&stream);
+    OGR_L_ResetReading(l);
+    return rc;
+}
+
+/* Only the fields the reading uses are fetched (GDAL then selects fewer columns), unless an
+ * attribute filter is set: it may name any field. 1 when set (undone with NULL after). */
+static int ignore_other_fields(OGRLayerH l, const cor_role_spec *spec, const field_idx *fi)
+{
+    if (spec->where && *spec->where)
+        return 0;
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(l);
+    int n = OGR_FD_GetFieldCount(fd);
+    const char **names = calloc((size_t)n + 2, sizeof *names);
+    if (!names)
+        return 0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (i != fi->cls && i != fi->speed)
+            names[k++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+    names[k++] = "OGR_STYLE";
+    int ok = OGR_L_SetIgnoredFields(l, names) == OGRERR_NONE;
+    free(names);
+    return ok;
+}
+
 cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,
                               cor_classify_fn classify, cor_read_xform *rx, cor_lines *out,
                               cor_load_stats *st, cor_error *err)
@@ -554,153 +909,45 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
     field_idx fi;
     if (prepare_layer(s, layer, spec, &l, &fi, err))
         return err ? err->code : COR_ERR_IO;
-    int geographic = cor_src_layer_is_geographic(s, layer);
-    line_caps caps = { 0 };
-    char cls_memo[64];          /* the last class value and what it classified as */
-    int cls_memo_ok = 0, cls_memo_cls = 0;
-    xqueue q = { .rx = rx };
+    line_reader r = { .role = role, .spec = spec, .classify = classify, .rx = rx, .out = out,
+                      .st = st, .geographic = cor_src_layer_is_geographic(s, layer),
+                      .q = { .rx = rx } };
+    xqueue *q = &r.q;
     /* cheap where the format keeps the count (GeoPackage, Shapefile, FlatGeobuf), else -1 */
-    GIntBig n_features = rx && rx->on_points ? OGR_L_GetFeatureCount(l, FALSE) : -1;
-    pthread_mutex_init(&q.mu, NULL);
-    pthread_cond_init(&q.cv, NULL);
-    pthread_t worker;
-    int has_worker = 0;         /* started once there is enough to share (small layers: none) */
-    double *cur = NULL;         /* the block being filled */
-    size_t cur_n = 0, cur_cap = 0, at = 0; /* at: points joined into out->xy */
-    int ok = lines_reserve(out, &caps, 1);
+    r.n_features = rx && rx->on_points ? OGR_L_GetFeatureCount(l, FALSE) : -1;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    int ok = lines_reserve(out, &r.caps, 1);
     if (ok)
         out->start[0] = 0;
-    OGRFeatureH f;
+    int ignoring = ignore_other_fields(l, spec, &fi);
+    char msg[512] = "";
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    while (ok && (f = OGR_L_GetNextFeature(l)) != NULL) {
-        st->read++;
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        if (!g || OGR_G_IsEmpty(g)) {
-            st->skipped_empty++;
-            OGR_F_Destroy(f);
-            continue;
-        }
-        OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
-        int nparts = t == wkbLineString ? 1
-                     : (t == wkbMultiLineString || t == wkbGeometryCollection)
-                         ? OGR_G_GetGeometryCount(g) : 0;
-        if (nparts == 0) {
-            st->skipped_invalid++;
-            OGR_F_Destroy(f);
-            continue;
-        }
-        const char *cval = fi.cls >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.cls)
-                               ? OGR_F_GetFieldAsString(f, fi.cls) : NULL;
-        /* runs of features share a class value: one like the last is not classified again */
-        int cls;
-        if (cval && cls_memo_ok && !strcmp(cval, cls_memo)) {
-            cls = cls_memo_cls;
-        } else {
-            cls = classify(cval, spec, role);
-            cls_memo_ok = cval && strlen(cval) < sizeof cls_memo;
-            if (cls_memo_ok) {
-                strcpy(cls_memo, cval);
-                cls_memo_cls = cls;
-            }
-        }
-        double speed = fi.speed >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi.speed)
-                           ? OGR_F_GetFieldAsDouble(f, fi.speed) : NAN;
-        if (!(speed > 0) || !isfinite(speed))
-            speed = NAN;
-        size_t need = 0; /* the feature's points, all in the current block */
-        for (int p = 0; p < nparts; p++) {
-            OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
-            if (wkbFlatten(OGR_G_GetGeometryType(part)) == wkbLineString)
-                need += (size_t)OGR_G_GetPointCount(part);
-        }
-        if (cur_n + need > cur_cap) {
-            if (cur_n && !q.nb && n_features > 0 && st->read > 1) /* from the first block */
-                q.expect = (size_t)((double)cur_n * (double)n_features / (double)(st->read - 1));
-            if (cur_n && !(ok = xq_push(&q, cur, cur_n, cur_cap)))
-                cur = NULL;
-            else if (!cur_n)
-                free(cur);
-            if (ok && !has_worker && q.nb >= WORKER_AFTER_BLOCKS && rx && rx->main && rx->make)
-                has_worker = pthread_create(&worker, NULL, xq_worker, &q) == 0;
-            if (ok && has_worker)
-                xq_help(&q, rx->main);
-            if (ok)
-                ok = xq_join(&q, out, &at);
-            cur_cap = need > BLOCK_POINTS ? need : BLOCK_POINTS;
-            cur_n = 0;
-            if (!ok || !(cur = xq_block(&q, cur_cap))) {
-                ok = 0;
-                OGR_F_Destroy(f);
-                break;
-            }
-        }
-        int kept = 0, bad = 0, degenerate = 0;
-        size_t feat_n = cur_n;
-        for (int p = 0; p < nparts; p++) {
-            OGRGeometryH part = t == wkbLineString ? g : OGR_G_GetGeometryRef(g, p);
-            if (wkbFlatten(OGR_G_GetGeometryType(part)) != wkbLineString) {
-                bad = 1;
-                continue;
-            }
-            if (!lines_reserve(out, &caps, 1)) {
-                ok = 0;
-                break;
-            }
-            long r = add_part(cur + 2 * cur_n, part, geographic);
-            if (r < 0) {
-                bad = 2;
-                break;
-            }
-            if (r == 0) {
-                degenerate = 1;
-                continue;
-            }
-            cur_n += (size_t)r;
-            out->n_points += (size_t)r;
-            out->cls[out->n_lines] = (uint8_t)cls;
-            out->speed_kmh[out->n_lines] = (float)speed;
-            out->fid[out->n_lines] = (int64_t)OGR_F_GetFID(f);
-            out->n_lines++;
-            out->start[out->n_lines] = out->n_points;
-            kept++;
-        }
-        if (!ok) {
-            OGR_F_Destroy(f);
-            break;
-        }
-        if (bad == 2) { /* roll the feature back: one NaN makes the whole feature unusable */
-            while (kept-- > 0)
-                out->n_lines--;
-            out->n_points = out->start[out->n_lines];
-            cur_n = feat_n;
-            st->skipped_nan++;
-        } else if (kept) {
-            st->kept++;
-            st->parts += kept;
-        } else if (degenerate) {
-            st->skipped_degenerate++;
-        } else {
-            st->skipped_invalid++;
-        }
-        OGR_F_Destroy(f);
-    }
+    int cols = ok ? read_columns(&r, l, &fi, msg, sizeof msg) : 0;
+    st->columnar = cols != 0;
+    if (cols == 0 && ok)
+        ok = read_rows(&r, l, &fi);
+    else if (cols < 0)
+        ok = 0;
     CPLPopErrorHandler();
-    if (ok && cur_n) {
-        ok = xq_push(&q, cur, cur_n, cur_cap);
+    if (ignoring)
+        OGR_L_SetIgnoredFields(l, NULL);
+    if (ok && r.cur_n) {
+        ok = xq_push(q, r.cur, r.cur_n, r.cur_cap);
     } else {
-        free(cur);
+        free(r.cur);
     }
-    xq_close(&q);
+    xq_close(q);
     if (ok && rx && rx->main)
-        xq_drain(&q, rx->main);
-    if (has_worker)
-        pthread_join(worker, NULL);
-    pthread_mutex_lock(&q.mu); /* each block was seen by the thread that finished it, or */
-    xq_see_locked(&q);         /* by the one seeing when it did; this is only a safeguard */
-    pthread_mutex_unlock(&q.mu);
+        xq_drain(q, rx->main);
+    if (r.has_worker)
+        pthread_join(r.worker, NULL);
+    pthread_mutex_lock(&q->mu); /* each block was seen by the thread that finished it, or */
+    xq_see_locked(q);           /* by the one seeing when it did; this is only a safeguard */
+    pthread_mutex_unlock(&q->mu);
     /* join what is left; the array ends up exactly as large as before (one spare point) */
     if (ok)
-        ok = xq_join(&q, out, &at);
+        ok = xq_join(q, out, &r.at);
     if (ok) {
         double *p = realloc(out->xy, (2 * out->n_points + 2) * sizeof *p);
         if (p)
@@ -708,18 +955,21 @@ cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_ro
         else
             ok = 0;
     }
-    for (size_t i = 0; i < q.nb; i++)
-        free(q.b[i].xy);
-    for (size_t i = 0; i < q.n_spare; i++)
-        free(q.spare[i]);
-    free(q.b);
+    for (size_t i = 0; i < q->nb; i++)
+        free(q->b[i].xy);
+    for (size_t i = 0; i < q->n_spare; i++)
+        free(q->spare[i]);
+    free(q->b);
     if (rx)
-        rx->bad = q.bad;
-    pthread_cond_destroy(&q.cv);
-    pthread_mutex_destroy(&q.mu);
+        rx->bad = q->bad;
+    pthread_cond_destroy(&q->cv);
+    pthread_mutex_destroy(&q->mu);
     if (ok)
         return COR_OK;
     cor_lines_free(out);
+    if (cols == -2)
+        return cor_error_set(err, COR_ERR_IO, "%s: reading layer '%s': %s", s->path,
+                             OGR_L_GetName(l), msg);
     return cor_error_set(err, COR_ERR_NOMEM, "out of memory reading %s", s->path);
 }
 

@@ -2,6 +2,7 @@
  * joined by high-speed rail, every port, airport and city in the main component. */
 #include "check.h"
 #include "corridor/network.h"
+#include <cpl_conv.h>
 
 #include <omp.h>
 #include <stdlib.h>
@@ -120,6 +121,16 @@ int main(void)
         cor_graph_destroy(g2);
         cor_dataset_close(ds2);
         omp_set_num_threads(threads);
+        /* Reading feature by feature instead of column by column: the same network. */
+        CPLSetConfigOption("COR_OGR_ARROW", "NO");
+        ds2 = cor_dataset_open(data ? data : "datasets/jjj.gpkg", NULL, &err);
+        g2 = ds2 ? cor_graph_build(ds2, NULL, &err) : NULL;
+        CHECK(g2 && same_graph(g, g2));
+        CHECK(ds2 && !cor_dataset_load_stats(ds2, COR_ROLE_ROAD)->columnar &&
+              cor_dataset_load_stats(ds, COR_ROLE_ROAD)->columnar);
+        cor_graph_destroy(g2);
+        cor_dataset_close(ds2);
+        CPLSetConfigOption("COR_OGR_ARROW", NULL);
 
         cor_csr c;
         cor_graph_csr(g, &c);

@@ -4,10 +4,13 @@
 #include "corridor/dataset.h"
 #include "testdata.h"
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <gdal_utils.h>
+#include <ogr_api.h>
 #include <geodesic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -264,11 +267,147 @@ static void test_formats(void)
     rmdir(shpdir);
 }
 
+
+/* Road lines and their load counts from path, read column by column (GDAL's Arrow stream,
+ * where the driver has a fast one) or feature by feature. */
+typedef struct { cor_lines l; cor_load_stats s; int ok; } loaded_lines;
+
+static loaded_lines load_roads(const char *path, const cor_config *cfg, int columns)
+{
+    loaded_lines r;
+    memset(&r, 0, sizeof r);
+    CPLSetConfigOption("COR_OGR_ARROW", columns ? "YES" : "NO");
+    cor_open_opts o = COR_OPEN_OPTS_DEFAULT;
+    o.config = cfg;
+    cor_error err = COR_ERROR_INIT;
+    cor_dataset *ds = cor_dataset_open(path, &o, &err);
+    const cor_lines *l = ds ? cor_dataset_lines(ds, COR_ROLE_ROAD, &err) : NULL;
+    if (l) {
+        r.l = *l;
+        r.l.start = malloc((l->n_lines + 1) * sizeof *r.l.start);
+        r.l.xy = malloc((2 * l->n_points + 1) * sizeof *r.l.xy);
+        r.l.cls = malloc(l->n_lines + 1);
+        r.l.speed_kmh = malloc((l->n_lines + 1) * sizeof *r.l.speed_kmh);
+        r.l.fid = malloc((l->n_lines + 1) * sizeof *r.l.fid);
+        memcpy(r.l.start, l->start, (l->n_lines + 1) * sizeof *l->start);
+        memcpy(r.l.xy, l->xy, 2 * l->n_points * sizeof *l->xy);
+        memcpy(r.l.cls, l->cls, l->n_lines);
+        memcpy(r.l.speed_kmh, l->speed_kmh, l->n_lines * sizeof *l->speed_kmh);
+        memcpy(r.l.fid, l->fid, l->n_lines * sizeof *l->fid);
+        r.s = *cor_dataset_load_stats(ds, COR_ROLE_ROAD);
+        r.ok = 1;
+    } else {
+        fprintf(stderr, "   %s: %s\n", path, err.msg);
+    }
+    cor_dataset_close(ds);
+    CPLSetConfigOption("COR_OGR_ARROW", NULL);
+    return r;
+}
+
+static void free_loaded(loaded_lines *r)
+{
+    free(r->l.start);
+    free(r->l.xy);
+    free(r->l.cls);
+    free(r->l.speed_kmh);
+    free(r->l.fid);
+}
+
+/* Both reads give the same lines, bit for bit, and the same counts. */
+static int same_lines(const loaded_lines *a, const loaded_lines *b)
+{
+    const cor_lines *x = &a->l, *y = &b->l;
+    cor_load_stats sa = a->s, sb = b->s;
+    sa.columnar = sb.columnar = 0;
+    if (!a->ok || !b->ok || x->n_lines != y->n_lines || x->n_points != y->n_points ||
+        memcmp(&sa, &sb, sizeof sa))
+        return 0;
+    for (size_t i = 0; i < x->n_lines; i++)
+        if (x->cls[i] != y->cls[i] || x->fid[i] != y->fid[i] ||
+            memcmp(&x->speed_kmh[i], &y->speed_kmh[i], sizeof x->speed_kmh[i]))
+            return 0;
+    return !memcmp(x->start, y->start, (x->n_lines + 1) * sizeof *x->start) &&
+           !memcmp(x->xy, y->xy, 2 * x->n_points * sizeof *x->xy);
+}
+
+/* A GeoPackage is read column by column; that read must give what reading feature by
+ * feature gives: nulls, long class values, multi-lines, dropped geometries, ids with gaps,
+ * fields that are not used, and an attribute filter. */
+static void test_columnar_read(void)
+{
+    char long_class[101];
+    memset(long_class, 'x', 100);
+    long_class[100] = '\0';
+    memcpy(long_class, "class=", 6);
+    const char *p = td_tmp("columns.gpkg");
+    td_feature f[] = {
+        { "LINESTRING(116.0 39.0, 116.1 39.1, 116.1 39.1, 116.2 39.1)",
+          { "class=major_highway", "speed_kmh=100", "name=G1" } },
+        { "LINESTRING(116.2 39.1, 116.3 39.0)", { "class=NULL", "speed_kmh=NULL", "name=x" } },
+        { "LINESTRING(116.3 39.0, 116.4 39.0)", { long_class, "speed_kmh=-5" } },
+        { "MULTILINESTRING((116.4 39.0, 116.5 39.1),(116.5 39.1, 116.5 39.1),(116.5 39.1, "
+          "116.6 39.2))", { "class=road", "speed_kmh=30" } },
+        { "LINESTRING EMPTY", { "class=road" } },
+        { NULL, { "class=road" } },
+        { "LINESTRING NAN", { "class=road" } },
+        { "POINT(116 39)", { "class=road" } },
+        { "LINESTRING(116.6 39.2, 116.7 39.3)", { "class=major_highway", "name=G2" } },
+        { "LINESTRING(116.7 39.3, 116.8 39.3)", { "class=major_highway", "speed_kmh=120" } },
+    };
+    CHECK(td_layer(p, "roads", "EPSG:4326", f, 10));
+    /* a gap in the ids */
+    GDALDatasetH ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, "roads") : NULL;
+    CHECK(l && OGR_L_DeleteFeature(l, 9) == OGRERR_NONE);
+    /* the test means something only where GDAL has the fast column-oriented read */
+    CHECK(l && OGR_L_TestCapability(l, OLCFastGetArrowStream));
+    GDALClose(ds);
+
+    loaded_lines a = load_roads(p, NULL, 1), b = load_roads(p, NULL, 0);
+    CHECK(a.s.columnar && !b.s.columnar);
+    CHECK(same_lines(&a, &b));
+    CHECK_INT(a.l.n_lines, 6);    /* 3 lines, the multi-line's 2 good parts, the last line */
+    CHECK_INT(a.s.read, 9);
+    CHECK_INT(a.s.skipped_empty, 2);
+    CHECK_INT(a.s.skipped_nan, 1);
+    CHECK_INT(a.s.skipped_invalid, 1);
+    if (a.ok && a.l.n_lines == 6) {
+        CHECK_INT(a.l.fid[5], 10);
+        CHECK_INT(a.l.start[1], 3); /* the repeated point is dropped */
+        CHECK(a.l.speed_kmh[0] == 100.0f && isnan(a.l.speed_kmh[1]) && isnan(a.l.speed_kmh[2]));
+        CHECK_INT(a.l.cls[0], COR_CLASS_MAJOR_HIGHWAY);
+        CHECK_INT(a.l.cls[3], COR_CLASS_ROAD);
+    }
+    free_loaded(&a);
+    free_loaded(&b);
+
+    /* with an attribute filter on a field the reading does not otherwise use */
+    cor_error err = COR_ERROR_INIT;
+    cor_config *cfg = cor_config_parse(
+        "{\"layers\": {\"road\": {\"layer\": \"roads\", \"where\": \"name = 'G1'\", "
+        "\"fields\": {\"class\": \"class\", \"speed_kmh\": \"speed_kmh\"}}}}",
+        "cfg.json", &err);
+    CHECK(cfg != NULL);
+    a = load_roads(p, cfg, 1);
+    b = load_roads(p, cfg, 0);
+    CHECK(same_lines(&a, &b));
+    CHECK(!b.s.columnar);
+    CHECK_INT(a.l.n_lines, 1);
+    CHECK_INT(a.s.read, 1);
+    CHECK(a.ok && a.l.n_lines == 1 && a.l.cls[0] == COR_CLASS_MAJOR_HIGHWAY &&
+          a.l.speed_kmh[0] == 100.0f);
+    free_loaded(&a);
+    free_loaded(&b);
+    cor_config_destroy(cfg);
+    unlink(p);
+}
+
 int main(void)
 {
     RUN(test_lengths_vs_geodesic);
     RUN(test_crs_choice);
     RUN(test_bad_input);
+    RUN(test_columnar_read);
     RUN(test_make_valid);
     RUN(test_formats);
     return check_summary();

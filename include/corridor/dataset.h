@@ -83,6 +83,7 @@ typedef struct {
     int64_t skipped_invalid;    /* invalid and not repairable */
     int64_t skipped_filter;     /* features the role does not use (e.g. subway stations) */
     int64_t repaired;           /* invalid polygons repaired with GEOS make-valid */
+    int columnar;               /* lines read column by column (GDAL's Arrow stream) */
 } cor_load_stats;
 
 /* Lines of one role (rail or road) in working-CRS metres. */
