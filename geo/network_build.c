@@ -131,7 +131,8 @@ static inline vslot vs_make(uint64_t key, uint32_t id)
 }
 typedef struct { uint32_t count, node; } vnode;
 typedef struct {
-    vslot *t;                   /* VT_PARTS * pcap slots */
+    vslot *t;                   /* VT_PARTS * pcap slots, in a block of t_bytes (see vt_init) */
+    size_t t_bytes;
     size_t pcap, used[VT_PARTS];/* used[p]: vertices in part p, the next one's number */
     vnode *d[VT_PARTS];         /* per part: room for pcap vertices */
 } vtable;
@@ -171,15 +172,19 @@ static void vt_free(vtable *v)
     memset(v, 0, sizeof *v);
 }
 
-/* An empty table for about expected distinct vertices (at most 80 % full). */
-static int vt_init(vtable *v, size_t expected)
+/* An empty table for about expected distinct vertices (at most 80 % full). Its slots are in
+ * a block of at least min_bytes: the links are later made of it (the builder hands it over
+ * once the keys are no longer needed), so the pages the slots have touched serve again
+ * instead of fresh ones; the rest of the block is not touched until then. */
+static int vt_init(vtable *v, size_t expected, size_t min_bytes)
 {
     memset(v, 0, sizeof *v);
     v->pcap = (expected + expected / 4) / VT_PARTS + 64;
     if (v->pcap > VT_LOCAL)
         return 0;
     size_t cap = VT_PARTS * v->pcap;
-    v->t = big_alloc(cap * sizeof *v->t);
+    v->t_bytes = cap * sizeof *v->t > min_bytes ? cap * sizeof *v->t : min_bytes;
+    v->t = big_alloc(v->t_bytes);
     for (int p = 0; p < VT_PARTS; p++)
         if (!(v->d[p] = big_alloc(v->pcap * sizeof *v->d[p]))) {
             vt_free(v);
@@ -624,6 +629,7 @@ static int cmp_qhit(const void *a, const void *b)
 /* ---- splits: points inserted into lines --------------------------------------------------- */
 typedef struct {
     uint32_t line, seg;
+    uint32_t vid;               /* its vertex once inserted (force_nodes), for node_at */
     double t, x, y;
     double fx, fy;              /* the coordinates it ended up with after insertion */
 } split;
@@ -640,7 +646,7 @@ static split *split_add(split_vec *s, const hit *h)
         s->cap = nc;
     }
     split *p = &s->v[s->n++];
-    *p = (split){ h->line, h->seg, h->t, h->x, h->y, h->x, h->y };
+    *p = (split){ h->line, h->seg, NONE32, h->t, h->x, h->y, h->x, h->y };
     return p;
 }
 
@@ -669,6 +675,7 @@ typedef struct netstate {
     end_move *moves;            /* dangling ends snapped onto a split point */
     size_t n_moves;
     uint64_t dangles, snapped;
+    size_t link_bytes;          /* the links' array, foreseen, for vt_init */
 } netstate;
 
 static void ns_free(netstate *ns)
@@ -714,7 +721,7 @@ static int ns_reserve(netstate *ns, size_t add)
     if ((most + add) * 20 <= v->pcap * 17)
         return 1;
     vtable nv;
-    if (!vt_init(&nv, 2 * VT_PARTS * (most + add)))
+    if (!vt_init(&nv, 2 * VT_PARTS * (most + add), v->t_bytes))
         return 0;
     for (size_t i = 0; i < VT_PARTS * v->pcap; i++) {
         if (vs_key(&v->t[i]) == EMPTY_KEY)
@@ -838,6 +845,14 @@ static void insert_candidates(netstate *ns)
     }
 }
 
+/* Room for the links of both networks, foreseen before the noding: a link per point (the
+ * bound emission reserves) and a few for the points splits add. */
+static size_t links_foreseen(const netstate *a, const netstate *b)
+{
+    size_t n = a->w.n_points + b->w.n_points;
+    return (n + n / 32 + 4096) * sizeof(cor_link);
+}
+
 /* Counts every point: the filter (unless it was filled as the lines were read), then the
  * candidates into the table. Later edits keep the counts up to date (moved ends, inserted
  * splits, dropped repeats) instead of counting again. */
@@ -858,7 +873,7 @@ static int count_vertices(netstate *ns)
     for (int p = 0; p < VT_PARTS; p++)
         most = cand[p] > most ? cand[p] : most;
     /* a part never holds more keys than it has candidates */
-    if (!vt_init(&ns->vt, VT_PARTS * (most + most / 8)))
+    if (!vt_init(&ns->vt, VT_PARTS * (most + most / 8), ns->link_bytes))
         return 0;
     insert_candidates(ns);
     ns->counted = 1;
@@ -1478,20 +1493,23 @@ static int emit_network(netstate *ns, node_vec *nodes, link_vec *lv, cor_edge_ki
     return 1;
 }
 
-/* Node of the vertex at (x, y) in a network (NONE32 when there is no such vertex). */
-static uint32_t node_at(const netstate *ns, double x, double y)
+/* The node of a split's vertex after emission (NONE32 when it has none). */
+static uint32_t node_at(const netstate *ns, const split *s)
 {
-    uint32_t id = vt_find(&ns->vt, qkey(x, y));
-    return id == NONE32 ? NONE32 : vt_node(&ns->vt, id)->node;
+    return s->vid == NONE32 ? NONE32 : vt_node(&ns->vt, s->vid)->node;
 }
 
 /* Attachment points (splits) must be nodes even where no other line meets: counted as shared
- * before emission, so that links are cut there. */
-static void force_node(netstate *ns, double x, double y)
+ * before emission, so that links are cut there. Finds each split's vertex for node_at: the
+ * table's slots are not needed after this (emission takes their memory). */
+static void force_nodes(netstate *ns)
 {
-    uint32_t id = vt_find(&ns->vt, qkey(x, y));
-    if (id != NONE32 && vt_node(&ns->vt, id)->count < 2)
-        vt_node(&ns->vt, id)->count = 2;
+    for (size_t i = 0; i < ns->splits.n; i++) {
+        split *s = &ns->splits.v[i];
+        s->vid = vt_find(&ns->vt, qkey(s->fx, s->fy));
+        if (s->vid != NONE32 && vt_node(&ns->vt, s->vid)->count < 2)
+            vt_node(&ns->vt, s->vid)->count = 2;
+    }
 }
 
 static double now_s(void)
@@ -1638,6 +1656,8 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         goto cancelled;
 
     /* 1. Dangling ends. */
+    (road.w.n_points >= rail.w.n_points ? &road : &rail)->link_bytes =
+        links_foreseen(&rail, &road);
     if ((!rail.counted && !count_vertices(&rail)) || (!road.counted && !count_vertices(&road)))
         goto nomem;
     step(&opts, "vertices counted");
@@ -1714,13 +1734,17 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         goto fail;
     }
     step(&opts, "splits inserted");
-    for (size_t i = 0; i < rail.splits.n; i++)
-        force_node(&rail, rail.splits.v[i].fx, rail.splits.v[i].fy);
-    for (size_t i = 0; i < road.splits.n; i++)
-        force_node(&road, road.splits.v[i].fx, road.splits.v[i].fy);
+    force_nodes(&rail);
+    force_nodes(&road);
     {
-        /* room for both: the arrays must not move while populate_ahead works on them */
+        /* room for both: the arrays must not move while populate_ahead works on them. The
+         * links take the block of the larger vertex table's slots (vt_init), which emission
+         * does not use: the pages the slots touched are there already. */
         size_t np = road.w.n_points + rail.w.n_points + 2;
+        netstate *big = road.vt.t_bytes >= rail.vt.t_bytes ? &road : &rail;
+        lv.v = (cor_link *)big->vt.t;
+        lv.cap = big->vt.t_bytes / sizeof *lv.v;
+        big->vt.t = NULL;
         if (!node_reserve(&nodes, np) || !link_reserve(&lv, np))
             goto nomem;
         emit_progress pr = { 0, 0, 0 };
@@ -1780,7 +1804,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
             int on_rail = 0;
             for (; i < ns && hi < sh.n && sh.v[hi].q == i; hi++) {
                 const split *s = &rail.splits.v[sh_split[hi]];
-                uint32_t rn = node_at(&rail, s->fx, s->fy);
+                uint32_t rn = node_at(&rail, s);
                 if (rn == NONE32)
                     continue;
                 double d = hypot(s->fx - pl->x_m, s->fy - pl->y_m);
@@ -1792,7 +1816,7 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
             stations_on_rail += (uint64_t)on_rail;
             if (acc_split[i] != NONE32) {
                 const split *s = &road.splits.v[acc_split[i]];
-                uint32_t rn = node_at(&road, s->fx, s->fy);
+                uint32_t rn = node_at(&road, s);
                 if (rn != NONE32) {
                     double d = hypot(s->fx - pl->x_m, s->fy - pl->y_m);
                     if (!straight_link(&lv, pn, rn, COR_EDGE_ACCESS, d, d / (sp->access_kmh / 3.6)))
