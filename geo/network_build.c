@@ -795,16 +795,10 @@ static void classify_points(netstate *ns, size_t cand[VT_PARTS])
 }
 
 /* Step 2's second half: each thread puts the candidates of its parts into the table, in point
- * order, and gives them their slots. Each slot is fetched AHEAD candidates early. */
-typedef struct { size_t k; uint64_t key, h; } pending;
-
-static void put_candidate(vtable *v, uint32_t *ps, const pending *p)
-{
-    int fresh = 0;
-    uint32_t id = vt_upsert(v, p->key, p->h, &fresh);
-    vt_node(v, id)->count++;
-    __atomic_store_n(&ps[p->k], id, __ATOMIC_RELAXED); /* the others read pslot */
-}
+ * order, and gives them their slots. A candidate goes through three steps AHEAD apart, so
+ * that what each one reads at random has been fetched by then: its key's slot is fetched,
+ * then the slot is taken (its vertex id known) and the vertex's count fetched, then counted. */
+typedef struct { size_t k; uint64_t key, h; uint32_t id; } pending;
 
 static void insert_candidates(netstate *ns)
 {
@@ -818,30 +812,49 @@ static void insert_candidates(netstate *ns)
         uint32_t mine = 0;
         for (uint32_t p = 0; p < VT_PARTS; p++)
             mine |= (uint32_t)(p % T == t) << p;
-        enum { CHUNK = 2048, AHEAD = 16 };
+        enum { CHUNK = 2048, AHEAD = 16, RING = 2 * AHEAD };
         uint32_t buf[CHUNK];
-        pending ring[AHEAD];
-        size_t n = 0;
-        for (size_t c0 = 0; c0 < np; c0 += CHUNK) {
+        pending ring[RING];
+        size_t n = 0; /* candidates seen */
+        for (size_t c0 = 0; c0 <= np; c0 += CHUNK) {
             size_t c1 = c0 + CHUNK < np ? c0 + CHUNK : np, m = 0;
             for (size_t k = c0; k < c1; k++) { /* no branch: which points are mine is random */
                 uint32_t d = __atomic_load_n(&ps[k], __ATOMIC_RELAXED) - CAND32;
                 buf[m] = (uint32_t)(k - c0);
                 m += d < VT_PARTS && (mine >> (d & (VT_PARTS - 1)) & 1);
             }
-            for (size_t j = 0; j < m; j++) {
-                size_t k = c0 + buf[j];
-                pending *p = &ring[n++ % AHEAD];
-                if (n > AHEAD)
-                    put_candidate(v, ps, p);
-                p->k = k;
-                p->key = qkey(xy[2 * k], xy[2 * k + 1]);
-                p->h = mix64(p->key);
-                __builtin_prefetch(&v->t[vt_home(v, p->h)], 1);
+            /* after the last chunk, 2 * AHEAD more steps drain the ring */
+            size_t steps = c1 == np ? m + RING : m;
+            for (size_t j = 0; j < steps; j++, n++) {
+                if (n >= RING) { /* third step: count it */
+                    pending *p = &ring[n % RING];
+                    if (p->k != SIZE_MAX) {
+                        vt_node(v, p->id)->count++;
+                        __atomic_store_n(&ps[p->k], p->id, __ATOMIC_RELAXED); /* others read */
+                    }
+                }
+                if (n >= AHEAD) { /* second step: take the slot */
+                    pending *p = &ring[(n - AHEAD) % RING];
+                    if (p->k != SIZE_MAX) {
+                        int fresh = 0;
+                        p->id = vt_upsert(v, p->key, p->h, &fresh);
+                        __builtin_prefetch(vt_node(v, p->id), 1);
+                    }
+                }
+                pending *p = &ring[n % RING]; /* first step: fetch the slot */
+                if (j < m) {
+                    size_t k = c0 + buf[j];
+                    p->k = k;
+                    p->key = qkey(xy[2 * k], xy[2 * k + 1]);
+                    p->h = mix64(p->key);
+                    __builtin_prefetch(&v->t[vt_home(v, p->h)], 1);
+                } else {
+                    p->k = SIZE_MAX;
+                }
             }
+            if (c1 == np)
+                break;
         }
-        for (size_t i = n > AHEAD ? n - AHEAD : 0; i < n; i++)
-            put_candidate(v, ps, &ring[i % AHEAD]);
     }
 }
 
