@@ -828,6 +828,7 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
     char cf = ci >= 0 ? sc.children[ci]->format[0] : 0;
     char sf = si >= 0 ? sc.children[si]->format[0] : 0;
     char gf = sc.children[gi]->format[0];
+    OGRGeometryH line = OGR_G_CreateGeometry(wkbLineString);
     int rc = 1;
     for (;;) {
         struct ArrowArray a;
@@ -855,8 +856,12 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
             OGRGeometryH g = NULL;
             if (arrow_valid(ga, j + ga->offset)) {
                 const char *wkb = arrow_bytes(ga, gf, j + ga->offset, &glen);
-                /* a geometry OGR cannot parse is counted as invalid, as a row would be */
-                if (glen && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)glen) != OGRERR_NONE) {
+                /* most are single lines: parsed into the one line object, which keeps its
+                 * memory; anything else into a new geometry. A geometry OGR cannot parse
+                 * is counted as invalid, as a row would be. */
+                if (line && glen && OGR_G_ImportFromWkb(line, wkb, (int)glen) == OGRERR_NONE) {
+                    g = line;
+                } else if (glen && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)glen) != OGRERR_NONE) {
                     r->st->read++;
                     r->st->skipped_invalid++;
                     continue;
@@ -864,12 +869,14 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
             }
             if (!lr_feature(r, g, cval, clen, speed, fid))
                 rc = -1;
-            OGR_G_DestroyGeometry(g);
+            if (g != line)
+                OGR_G_DestroyGeometry(g);
         }
         a.release(&a);
         if (rc != 1)
             break;
     }
+    OGR_G_DestroyGeometry(line);
     sc.release(&sc);
     stream.release(&stream);
     OGR_L_ResetReading(l);

@@ -353,8 +353,10 @@ static void test_columnar_read(void)
         { "POINT(116 39)", { "class=road" } },
         { "LINESTRING(116.6 39.2, 116.7 39.3)", { "class=major_highway", "name=G2" } },
         { "LINESTRING(116.7 39.3, 116.8 39.3)", { "class=major_highway", "speed_kmh=120" } },
+        { "LINESTRING Z (116.8 39.3 5, 116.9 39.4 6)", { "class=road" } },
+        { "LINESTRING(116.9 39.4, 117.0 39.4)", { "class=road" } },
     };
-    CHECK(td_layer(p, "roads", "EPSG:4326", f, 10));
+    CHECK(td_layer(p, "roads", "EPSG:4326", f, 12));
     /* a gap in the ids */
     GDALDatasetH ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
     OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, "roads") : NULL;
@@ -366,13 +368,14 @@ static void test_columnar_read(void)
     loaded_lines a = load_roads(p, NULL, 1), b = load_roads(p, NULL, 0);
     CHECK(a.s.columnar && !b.s.columnar);
     CHECK(same_lines(&a, &b));
-    CHECK_INT(a.l.n_lines, 6);    /* 3 lines, the multi-line's 2 good parts, the last line */
-    CHECK_INT(a.s.read, 9);
+    CHECK_INT(a.l.n_lines, 8);    /* 3 lines, the multi-line's 2 good parts, 3 more lines */
+    CHECK_INT(a.s.read, 11);
     CHECK_INT(a.s.skipped_empty, 2);
     CHECK_INT(a.s.skipped_nan, 1);
     CHECK_INT(a.s.skipped_invalid, 1);
-    if (a.ok && a.l.n_lines == 6) {
+    if (a.ok && a.l.n_lines == 8) {
         CHECK_INT(a.l.fid[5], 10);
+        CHECK_INT(a.l.fid[7], 12);
         CHECK_INT(a.l.start[1], 3); /* the repeated point is dropped */
         CHECK(a.l.speed_kmh[0] == 100.0f && isnan(a.l.speed_kmh[1]) && isnan(a.l.speed_kmh[2]));
         CHECK_INT(a.l.cls[0], COR_CLASS_MAJOR_HIGHWAY);
