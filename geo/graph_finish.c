@@ -53,22 +53,27 @@ int cor_graph_build_csr(cor_graph *g)
         !(pos = calloc((size_t)nr * (nn + 1), sizeof *pos)))
         return 0;
 #pragma omp parallel for schedule(static, 1) num_threads(nr)
-    for (int r = 0; r < nr; r++) {
+    for (int r = 0; r < nr; r++)
         count_range(g->links, nl * (size_t)r / (size_t)nr, nl * (size_t)(r + 1) / (size_t)nr,
                     pos + (size_t)r * (nn + 1));
-        if (r == 0) /* the statistics by one thread, in link order: the same sums every run */
-            for (size_t i = 0; i < nl; i++) {
-                gs->links[g->links[i].kind]++;
-                gs->length_km[g->links[i].kind] += g->links[i].length_m / 1000.0;
-            }
-    }
+    /* The first slots (a prefix sum) and the statistics, side by side: one thread each, the
+     * statistics in link order, so the sums are the same every run. */
     uint64_t e = 0;
-    for (size_t i = 0; i < nn; i++) {
-        g->first_out[i] = e;
-        for (int r = 0; r < nr; r++) {
-            uint32_t k = pos[(size_t)r * (nn + 1) + i];
-            pos[(size_t)r * (nn + 1) + i] = (uint32_t)(e - g->first_out[i]);
-            e += k;
+#pragma omp parallel sections num_threads(2) if (nr > 1)
+    {
+#pragma omp section
+        for (size_t i = 0; i < nn; i++) {
+            g->first_out[i] = e;
+            for (int r = 0; r < nr; r++) {
+                uint32_t k = pos[(size_t)r * (nn + 1) + i];
+                pos[(size_t)r * (nn + 1) + i] = (uint32_t)(e - g->first_out[i]);
+                e += k;
+            }
+        }
+#pragma omp section
+        for (size_t i = 0; i < nl; i++) {
+            gs->links[g->links[i].kind]++;
+            gs->length_km[g->links[i].kind] += g->links[i].length_m / 1000.0;
         }
     }
     g->first_out[nn] = e;

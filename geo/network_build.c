@@ -1180,6 +1180,17 @@ static int snap_dangles(netstate *ns, double tol)
             order[o++] = (by_distance){ best[i].d, (uint32_t)i };
     if (ok)
         qsort(order, no, sizeof *order, cmp_by_distance);
+    /* Whether each end's line already shares a vertex with the line found: nothing below
+     * changes that, and most ends found are there (a spur's nearest line is often the street
+     * it starts from), so it is worked out beforehand on every thread. */
+    uint8_t *shares = ok ? malloc(no + 1) : NULL;
+    ok = ok && shares;
+    if (ok) {
+#pragma omp parallel for schedule(dynamic, 1024) if (no > 4096)
+        for (size_t oi = 0; oi < no; oi++)
+            shares[oi] = (uint8_t)lines_share_vertex(ns, d[order[oi].i].line,
+                                                     best[order[oi].i].line);
+    }
     for (size_t oi = 0; ok && oi < no; oi++) {
         size_t i = order[oi].i;
         if (done[i])
@@ -1187,7 +1198,7 @@ static int snap_dangles(netstate *ns, double tol)
         const hit *h = &best[i];
         uint32_t la = d[i].line, lb = h->line;
         uint64_t pair = la < lb ? ((uint64_t)la << 32 | lb) : ((uint64_t)lb << 32 | la);
-        if (map_get(&joined, pair) != NONE32 || lines_share_vertex(ns, la, lb))
+        if (shares[oi] || map_get(&joined, pair) != NONE32)
             continue;
         *map_upsert(&joined, pair) = 1;
         size_t a = w->start[h->line], b = w->start[h->line + 1];
@@ -1244,6 +1255,7 @@ static int snap_dangles(netstate *ns, double tol)
         }
     }
     free(order);
+    free(shares);
     map_free(&joined);
     free(q);
     free(best);
@@ -1547,30 +1559,36 @@ static int report(const cor_build_opts *o, double f, const char *msg)
 
 typedef struct { uint32_t key, id; } morton_item;
 
-/* Stable LSD radix sort of items by their 32-bit key (ties keep id order). */
-static int radix_sort_morton(morton_item *a, size_t n)
+/* Stable LSD radix sort of items by their 32-bit key (ties keep id order), in three passes
+ * of 11 bits. Returns the sorted items, in a new array (a is freed); NULL when out of memory
+ * (a is left as it was). */
+static morton_item *radix_sort_morton(morton_item *a, size_t n)
 {
+    enum { BITS = 11, DIGITS = 3, BUCKETS = 1 << BITS }; /* 11 + 11 + 10 bits */
     morton_item *tmp = malloc((n + 1) * sizeof *tmp);
     if (!tmp)
-        return 0;
-    size_t count[4][257];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) /* the four digits' histograms in one pass */
-        for (int d = 0; d < 4; d++)
-            count[d][((a[i].key >> (8 * d)) & 255) + 1]++;
+        return NULL;
+    size_t(*count)[BUCKETS + 1] = calloc(DIGITS, sizeof *count);
+    if (!count) {
+        free(tmp);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) /* the digits' histograms in one pass */
+        for (int d = 0; d < DIGITS; d++)
+            count[d][((a[i].key >> (BITS * d)) & (BUCKETS - 1)) + 1]++;
     morton_item *src = a, *dst = tmp;
-    for (int d = 0; d < 4; d++) {
-        for (int b = 0; b < 256; b++)
+    for (int d = 0; d < DIGITS; d++) {
+        for (int b = 0; b < BUCKETS; b++)
             count[d][b + 1] += count[d][b];
         for (size_t i = 0; i < n; i++)
-            dst[count[d][(src[i].key >> (8 * d)) & 255]++] = src[i];
+            dst[count[d][(src[i].key >> (BITS * d)) & (BUCKETS - 1)]++] = src[i];
         morton_item *t = src;
         src = dst;
         dst = t;
     }
-    /* four passes: the sorted items are back in a */
-    free(tmp);
-    return 1;
+    free(count);
+    free(dst); /* an odd number of passes: the sorted items are in tmp */
+    return src;
 }
 
 static uint64_t spread16(uint32_t v)
@@ -1874,8 +1892,10 @@ cor_graph *cor_graph_build(cor_dataset *ds, const cor_build_opts *o, cor_error *
         mi[i].key = (uint32_t)(spread16(qx) | (spread16(qy) << 1));
         mi[i].id = (uint32_t)i;
     }
-    if (!radix_sort_morton(mi, nn))
+    morton_item *sorted = radix_sort_morton(mi, nn);
+    if (!sorted)
         goto nomem;
+    mi = sorted;
     step(&opts, "nodes sorted");
 #pragma omp parallel for schedule(static) if (nn > 65536)
     for (size_t i = 0; i < nn; i++)
