@@ -119,7 +119,9 @@ failed=0
 for set in "${sets[@]}"; do
     IFS=$'\t' read -r name path judge <<< "$set"
     cols_line="" read_times="" cols_times="" build_times="" rss_list="" read_line="" net_line="" net_line2="" net_err=""
+    ratios="" cratios=""
     for ((r = 1; r <= runs; r++)); do
+        rt="" ct=""   # this round's read times
         echo "[$name] run $r/$runs: plain_read" >&2
         out=$("$bin/plain_read" "$path" 2>&1)
         rc=$?
@@ -130,7 +132,8 @@ for set in "${sets[@]}"; do
             failed=1
         else
             read_line=$line
-            read_times+="$(field time_s "$line")"$'\n'
+            rt=$(field time_s "$line")
+            read_times+="$rt"$'\n'
         fi
         echo "[$name] run $r/$runs: plain_read --columns" >&2
         out=$("$bin/plain_read" --columns "$path" 2>&1)
@@ -138,7 +141,8 @@ for set in "${sets[@]}"; do
         line=$(awk '/^plain_read: .*features=/ { print; exit }' <<< "$out")
         if [ $rc -eq 0 ] && [ -n "$line" ]; then
             cols_line=$line
-            cols_times+="$(field time_s "$line")"$'\n'
+            ct=$(field time_s "$line")
+            cols_times+="$ct"$'\n'
         else
             echo "run_network_bench: plain_read --columns failed on $path (not judged):" >&2
             echo "$out" >&2
@@ -156,10 +160,16 @@ for set in "${sets[@]}"; do
         else
             net_line=$line
             net_line2=$(awk '/^bench_network: / && !/nodes=/ { print; exit }' <<< "$out")
-            build_times+="$(field build_time_s "$line")"$'\n'
+            bt=$(field build_time_s "$line")
+            build_times+="$bt"$'\n'
             rss_list+="$(field peak_rss_mb "$line")"$'\n'
+            # the round's ratios: the build against the reads just before it
+            [ -n "$rt" ] && ratios+="$(awk -v b="$bt" -v r="$rt" 'BEGIN { if (r > 0) print b / r }')"$'\n'
+            [ -n "$ct" ] && cratios+="$(awk -v b="$bt" -v r="$ct" 'BEGIN { if (r > 0) print b / r }')"$'\n'
         fi
     done
+    ratio_med=$(printf '%s' "$ratios" | awk 'NF' | median)
+    cratio_med=$(printf '%s' "$cratios" | awk 'NF' | median)
     read_med=$(printf '%s' "$read_times" | awk 'NF' | median)
     cols_med=$(printf '%s' "$cols_times" | awk 'NF' | median)
     build_med=$(printf '%s' "$build_times" | awk 'NF' | median)
@@ -172,7 +182,7 @@ for set in "${sets[@]}"; do
     gbytes=$(field graph_bytes "$net_line")
     geobytes=$(field geometry_bytes "$net_line")
     [ -n "$net_err" ] && build_med=ERR
-    rows+=("$name"$'\t'"$judge"$'\t'"${features:--}"$'\t'"${points:--}"$'\t'"${nodes:--}"$'\t'"${edges:--}"$'\t'"$read_med"$'\t'"$build_med"$'\t'"$rss_max"$'\t'"${bpe:--}"$'\t'"${gbytes:--}"$'\t'"${geobytes:--}"$'\t'"$cols_med")
+    rows+=("$name"$'\t'"$judge"$'\t'"${features:--}"$'\t'"${points:--}"$'\t'"${nodes:--}"$'\t'"${edges:--}"$'\t'"$read_med"$'\t'"$build_med"$'\t'"$rss_max"$'\t'"${bpe:--}"$'\t'"${gbytes:--}"$'\t'"${geobytes:--}"$'\t'"$cols_med"$'\t'"$ratio_med"$'\t'"$cratio_med")
     details+=("$name: ${read_line:-plain_read failed}")
     details+=("$name: ${cols_line:-plain_read --columns failed}")
     details+=("$name: ${net_line:-bench_network did not run}")
@@ -184,7 +194,8 @@ echo
 echo "Network-build benchmark: $runs run(s) each, alternating; times are medians, peak RSS the"
 echo "largest of the runs; build = cor_dataset_open + load + cor_graph_build. read_s: the plain OGR"
 echo "read feature by feature; cols_s: the column-oriented read (as Corridor reads a GeoPackage),"
-echo "shown with build/cols for reference, not judged."
+echo "shown with build/cols for reference, not judged. build/read and build/cols are medians of"
+echo "each round's ratio (the build against the reads run just before it)."
 echo "Targets: build/read <= 2.0 and peak < 1024 MB on roads_1m and --file sources; bytes/edge <= 48."
 echo
 printf '%s\n' "${rows[@]}" | awk -F'\t' '
@@ -198,11 +209,12 @@ BEGIN {
 }
 {
     name = $1; j = $2; read = $7; build = $8; rss = $9; bpe = $10; cols = $13
+    rmed = $14; cmed = $15
     ratio = "-"; rj = ""; mj = ""; bj = ""
-    cratio = (num(cols) && num(build) && cols > 0) ? sprintf("%.2f", build / cols) : "-"
-    if (num(read) && num(build) && read > 0) {
-        ratio = sprintf("%.2f", build / read)
-        if (j == 1) { rj = judge(build / read <= 2.0); if (rj == "FAIL") fails++ }
+    cratio = num(cmed) ? sprintf("%.2f", cmed) : "-"
+    if (num(rmed)) {
+        ratio = sprintf("%.2f", rmed)
+        if (j == 1) { rj = judge(rmed <= 2.0); if (rj == "FAIL") fails++ }
     } else if (build == "ERR") { ratio = "ERR"; fails++ }
     if (num(rss)) {
         rss_s = sprintf("%.1f", rss)
