@@ -159,13 +159,13 @@ int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg)
         }
         r->max_snap_m = v * 1000.0;
         return 1;
-    case CLI_OPT_TOP:
-        if (!cli_parse_plain(arg, &v) || v < 1 || v > 1000 || v != floor(v)) {
-            cli_usage_error(c, NULL, "--top: '%s' is not a whole number in 1..1000", arg);
+    case CLI_OPT_TOP: {
+        long top;
+        if (!cli_whole_option(c, "--top", arg, 1, 1000, &top))
             return -1;
-        }
-        r->top = (int)v;
+        r->top = (int)top;
         return 1;
+    }
     default: return 0;
     }
 }
@@ -245,6 +245,18 @@ int cli_parse_km(const char *s, double *out)
 int cli_parse_plain(const char *s, double *out)
 {
     return parse_with_units(s, NULL, out);
+}
+
+int cli_whole_option(const cli_ctx *c, const char *opt, const char *arg, long lo, long hi,
+                     long *out)
+{
+    double v;
+    if (!cli_parse_plain(arg, &v) || v < (double)lo || v > (double)hi || v != floor(v)) {
+        cli_usage_error(c, NULL, "%s: '%s' is not a whole number in %ld..%ld", opt, arg, lo, hi);
+        return 0;
+    }
+    *out = (long)v;
+    return 1;
 }
 
 /* ---- QGIS styles of written GeoPackages ------------------------------------------------- */

@@ -483,9 +483,8 @@ int cmd_corridors(int argc, char **argv)
             break;
         case O_OD: od_path = optarg; break;
         case O_TOP:
-            top = strtol(optarg, &end, 10);
-            if (end == optarg || *end || top < 1 || top > 1000)
-                return cli_usage_error(&c, USAGE, "--top: '%s' must be 1 to 1000", optarg);
+            if (!cli_whole_option(&c, "--top", optarg, 1, 1000, &top))
+                return EXIT_USAGE;
             break;
         case O_SHARE:
             share = strtod(optarg, &end);

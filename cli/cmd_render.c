@@ -149,11 +149,9 @@ int cmd_render(int argc, char **argv)
                                        optarg);
             break;
         case O_CLASSES: {
-            char *end;
-            long k = strtol(optarg, &end, 10);
-            if (end == optarg || *end || k < 1 || k > COR_CLASSIFY_MAX_CLASSES)
-                return cli_usage_error(&c, USAGE, "--classes %s: want a whole number from 1 "
-                                       "to %d", optarg, COR_CLASSIFY_MAX_CLASSES);
+            long k;
+            if (!cli_whole_option(&c, "--classes", optarg, 1, COR_CLASSIFY_MAX_CLASSES, &k))
+                return EXIT_USAGE;
             mo.classes = (int)k;
             break;
         }

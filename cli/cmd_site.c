@@ -152,16 +152,13 @@ int cmd_site(int argc, char **argv)
                 return cli_usage_error(&c, USAGE, "unknown method '%s' (wlc, topsis)", optarg);
             break;
         case O_TOP:
-            top = strtol(optarg, &end, 10);
-            if (end == optarg || *end || top < 1 || top > 100000)
-                return cli_usage_error(&c, USAGE, "--top: '%s' must be a number >= 1", optarg);
+            if (!cli_whole_option(&c, "--top", optarg, 1, 100000, &top))
+                return EXIT_USAGE;
             break;
         case O_EXPLAIN: explain = 1; break;
         case O_SENS:
-            draws = strtol(optarg, &end, 10);
-            if (end == optarg || *end || draws < 1 || draws > 1000000)
-                return cli_usage_error(&c, USAGE, "--sensitivity: '%s' must be 1 to 1000000",
-                                       optarg);
+            if (!cli_whole_option(&c, "--sensitivity", optarg, 1, 1000000, &draws))
+                return EXIT_USAGE;
             break;
         case O_SPREAD:
             spread = strtod(optarg, &end);

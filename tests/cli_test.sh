@@ -129,6 +129,8 @@ check 'grep -q "missing or not positive for 6 cities" "$TMP/err"' "corridors: mi
 expect 1 corridors "$DATA" --mass no_such_field -q
 expect 2 corridors "$DATA" --decay 0
 expect 2 corridors "$DATA" --share 2
+expect 2 corridors "$DATA" --top 5m
+check 'grep -q -- "--top: .5m. is not a whole number in 1..1000" "$TMP/err"' "corridors: --top takes no unit"
 
 # --- site ----------------------------------------------------------------------------------
 CRIT=$(dirname "$DATA")/criteria
@@ -188,6 +190,8 @@ check 'grep -q "all 41 candidates are excluded" "$TMP/err" && [ ! -e "$TMP/none.
   "site: all excluded is an error, with no output"
 expect 2 site "$DATA" --candidates grid:5km --criteria "$CRIT/robotics_plant.json"
 expect 2 site "$DATA" --candidates parks --criteria "$CRIT/robotics_plant.json" --method electre
+expect 2 site "$DATA" --candidates parks --criteria "$CRIT/robotics_plant.json" --top 0
+check 'grep -q -- "--top: .0. is not a whole number in 1..100000" "$TMP/err"' "site: --top below 1"
 
 # --- other formats: a GeoJSON export of the dataset's layers works the same ------------------
 ogr2ogr -f GeoJSON "$TMP/ports.geojson" "$DATA" ports 2>/dev/null

@@ -28,7 +28,7 @@ check 'grep -q "unknown theme .choropleth. (known themes: base, access, isochron
 expect 2 render "$DATA" --theme access --classify kmeans -o "$O/a.png"
 check 'grep -q "classify kmeans: want jenks, quantile or equal" "$TMP/err"' "unknown classification"
 expect 2 render "$DATA" --theme access --classes 0 -o "$O/a.png"
-check 'grep -q "classes 0: want a whole number from 1 to 12" "$TMP/err"' "bad --classes"
+check 'grep -q -- "--classes: .0. is not a whole number in 1..12" "$TMP/err"' "bad --classes"
 expect 2 render "$DATA" --theme access --classes 13 -o "$O/a.png"
 expect 2 render "$DATA" --theme base --results "$O/x.gpkg" -o "$O/a.png"
 check 'grep -q "for the thematic themes" "$TMP/err"' "--results with the base theme"
