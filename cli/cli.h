@@ -95,6 +95,9 @@ int cli_parse_number(const char *s, double *out);
 int cli_parse_km(const char *s, double *out);
 /* A number with no unit. */
 int cli_parse_plain(const char *s, double *out);
+/* Splits "A; B" (several places, as --from of isochrone and the service's from) into
+ * trimmed names in buf; the count, or -1 on an empty name or more than cap. */
+int cli_split_places(char *buf, char **places, int cap);
 /* The argument arg of option opt as a whole number from lo to hi, with no unit: 1, or 0 with
  * the usage error printed ("--top: '5m' is not a whole number in 1..1000"). */
 int cli_whole_option(const cli_ctx *c, const char *opt, const char *arg, long lo, long hi,

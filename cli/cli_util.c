@@ -247,6 +247,28 @@ int cli_parse_plain(const char *s, double *out)
     return parse_with_units(s, NULL, out);
 }
 
+int cli_split_places(char *buf, char **places, int cap)
+{
+    int n = 0;
+    for (char *tok = buf;;) {
+        char *semi = strchr(tok, ';');
+        if (semi)
+            *semi = '\0';
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        if (!*tok || n == cap)
+            return -1;
+        places[n++] = tok;
+        if (!semi)
+            break;
+        tok = semi + 1;
+    }
+    return n;
+}
+
 int cli_whole_option(const cli_ctx *c, const char *opt, const char *arg, long lo, long hi,
                      long *out)
 {

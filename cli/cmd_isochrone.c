@@ -86,29 +86,6 @@ static int parse_minutes(const char *s, double *out, size_t *n, char *msg, size_
     return 1;
 }
 
-/* Splits "A;B" into trimmed places (in buf); returns the count or -1 on an empty place. */
-static int split_places(char *buf, char **places, int cap)
-{
-    int n = 0;
-    for (char *tok = buf;;) {
-        char *semi = strchr(tok, ';');
-        if (semi)
-            *semi = '\0';
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        if (!*tok || n == cap)
-            return -1;
-        places[n++] = tok;
-        if (!semi)
-            break;
-        tok = semi + 1;
-    }
-    return n;
-}
-
 static int has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
@@ -236,7 +213,7 @@ int cmd_isochrone(int argc, char **argv)
     if (strlen(from) >= sizeof from_buf)
         return cli_usage_error(&c, USAGE, "--from: too long");
     snprintf(from_buf, sizeof from_buf, "%s", from);
-    int n_from = split_places(from_buf, places, MAX_FROM);
+    int n_from = cli_split_places(from_buf, places, MAX_FROM);
     if (n_from < 0)
         return cli_usage_error(&c, USAGE, "--from: an empty place in '%s' (or more than %d)",
                                from, MAX_FROM);

@@ -465,27 +465,17 @@ static void api_isochrone(serve_ctx *s, const serve_req *rq, serve_reply *out)
     char buf[MAX_NAME_BYTES + 1];
     snprintf(buf, sizeof buf, "%s", from);
     cor_location loc[MAX_ISO_FROM];
-    size_t n_from = 0;
-    for (char *tok = buf;;) {
-        char *semi = strchr(tok, ';');
-        if (semi)
-            *semi = '\0';
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        if (!*tok || n_from == MAX_ISO_FROM) {
-            serve_reply_error(out, 400, "InvalidQuery",
-                              "from: an empty place, or more than %d places", MAX_ISO_FROM);
-            return;
-        }
-        if (!locate(s, "from", tok, &loc[n_from++], out))
-            return;
-        if (!semi)
-            break;
-        tok = semi + 1;
+    char *names[MAX_ISO_FROM];
+    int n_names = cli_split_places(buf, names, MAX_ISO_FROM);
+    if (n_names < 0) {
+        serve_reply_error(out, 400, "InvalidQuery",
+                          "from: an empty place, or more than %d places", MAX_ISO_FROM);
+        return;
     }
+    size_t n_from = (size_t)n_names;
+    for (size_t i = 0; i < n_from; i++)
+        if (!locate(s, "from", names[i], &loc[i], out))
+            return;
     if (!serve_heavy_enter(s)) {
         serve_reply_error(out, 503, "Busy", "too many isochrone and matrix requests at once");
         out->retry_after_s = 1;
