@@ -415,6 +415,13 @@ static size_t keep_matching(cor_features *lf, const char *value)
     return keep;
 }
 
+/* Holds (on 1) or lets go of (on 0) the caller's lock on the dataset, if it has one. */
+static void ds_hold(const cor_site_opts *o, int on)
+{
+    if (o->dataset_lock)
+        o->dataset_lock(o->dataset_lock_user, on);
+}
+
 /* A layer of DATA, or FILE, or FILE:LAYER: its features in the working CRS. */
 static cor_status load_layer(cor_dataset *ds, const char *spec, const char *field,
                              int data_only, cor_features *out, cor_error *err)
@@ -816,16 +823,20 @@ static cor_status raw_values(cor_dataset *ds, const cor_engine *e, const criteri
         if (k->kind == K_TIME_TO || k->kind == K_POP_WITHIN || k->kind == K_PARKS_WITHIN) {
             const char *to = k->kind == K_TIME_TO ? k->to
                              : k->kind == K_POP_WITHIN ? "cities" : "parks";
+            ds_hold(o, 1);
             if (k->kind == K_PARKS_WITHIN && k->chain && !chains)
                 chains = park_chains(ds, e, &pf);
             st = targets_of(ds, e, o, to, &t, &nt, k->kind == K_POP_WITHIN ? &mass : NULL,
                             chains, k->kind == K_PARKS_WITHIN ? k->chain : NULL, err);
+            ds_hold(o, 0);
             if (st == COR_OK)
                 st = reach(e, o, d->mode, cd, t, nt, mass, k->kind == K_TIME_TO ? 0 : k->minutes,
                            col, err);
         } else if (k->kind == K_DISTANCE_TO) {
             cor_features lf;
+            ds_hold(o, 1);
             st = load_layer(ds, k->layer, k->where_field, o->data_only, &lf, err);
+            ds_hold(o, 0);
             if (st == COR_OK && k->where_field && !keep_matching(&lf, k->where_value)) {
                 st = cor_error_set(err, COR_ERR_NOTFOUND, "%s: no feature of %s with %s = %s",
                                    k->id, k->layer, k->where_field, k->where_value);
@@ -903,9 +914,12 @@ static cor_status exclusions(cor_dataset *ds, const criteria_doc *d, const cor_s
             continue;
         }
         cor_features lf;
-        if (load_layer(ds, k->layer, k->where_field, o->data_only, &lf, err) != COR_OK) {
+        ds_hold(o, 1);
+        cor_status lst = load_layer(ds, k->layer, k->where_field, o->data_only, &lf, err);
+        ds_hold(o, 0);
+        if (lst != COR_OK) {
             free(which);
-            return err ? err->code : COR_ERR_NOTFOUND;
+            return lst;
         }
         if (k->where_field && !keep_matching(&lf, k->where_value)) {
             cor_features_free(&lf);

@@ -226,6 +226,17 @@ static cor_status lonlat_locked(double *xy, void *user, cor_error *err)
     return rc;
 }
 
+/* cor_site_opts.dataset_lock: a site evaluation's uses of the dataset take proj_lock, and
+ * its travel-time searches run without it. */
+static void dataset_lock(void *user, int lock)
+{
+    serve_ctx *s = user;
+    if (lock)
+        pthread_mutex_lock(&s->proj_lock);
+    else
+        pthread_mutex_unlock(&s->proj_lock);
+}
+
 /* Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF) without control bytes. */
 int serve_text_ok(const char *p)
 {
@@ -999,6 +1010,9 @@ static void api_site(serve_ctx *s, const serve_req *rq, serve_reply *out)
         serve_reply_error(out, 400, "InvalidQuery", "candidates: none");
         goto done;
     }
+    /* the evaluation takes the lock itself, only while it reads the dataset */
+    pthread_mutex_unlock(&s->proj_lock);
+    locked = 0;
     budget bud = { rq->t0_s + s->lim.time_budget_ms / 1000.0, s, 0 };
     cor_site_opts so = COR_SITE_OPTS_DEFAULT;
     so.max_snap_m = s->lim.max_snap_m;
@@ -1007,9 +1021,9 @@ static void api_site(serve_ctx *s, const serve_req *rq, serve_reply *out)
     so.cancel = budget_progress;
     so.cancel_user = &bud;
     so.data_only = 1;
+    so.dataset_lock = dataset_lock;
+    so.dataset_lock_user = s;
     cor_status st = cor_site_evaluate(s->net.ds, s->net.e, crit, &cd, &so, &res, &err);
-    pthread_mutex_unlock(&s->proj_lock);
-    locked = 0;
     if (st == COR_ERR_CANCELLED) {
         reply_cancelled(s, out, "site evaluation");
         goto done;

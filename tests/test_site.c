@@ -93,6 +93,32 @@ static size_t find(const cor_site_candidates *cd, const char *label)
     return SIZE_MAX;
 }
 
+/* A dataset lock that checks how it is used; probe_search is the searches' cancel callback. */
+typedef struct { int held, taken, misuse, searches; } lock_probe;
+
+static void probe_lock(void *user, int lock)
+{
+    lock_probe *p = user;
+    if (lock) {
+        p->misuse += p->held;
+        p->held = 1;
+        p->taken++;
+    } else {
+        p->misuse += !p->held;
+        p->held = 0;
+    }
+}
+
+static int probe_search(double done, const char *what, void *user)
+{
+    (void)done;
+    (void)what;
+    lock_probe *p = user;
+    p->searches++;
+    p->misuse += p->held; /* a search under the lock */
+    return 1;
+}
+
 static void test_evaluate(void)
 {
     const char *p = fixture();
@@ -201,6 +227,27 @@ static void test_evaluate(void)
             CHECK_INT(r.rank_max[p2], 2);
         }
     }
+    double totals[5];
+    for (size_t i = 0; i < 5 && r.total; i++)
+        totals[i] = r.total[i];
+    cor_site_result_free(&r);
+
+    /* With a dataset lock (a service sharing the dataset between threads): the same result;
+     * the lock is taken and given back around each use of the dataset, and the travel-time
+     * searches run without it. */
+    lock_probe lp = { 0, 0, 0, 0 };
+    o = COR_SITE_OPTS_DEFAULT;
+    o.dataset_lock = probe_lock;
+    o.dataset_lock_user = &lp;
+    o.cancel = probe_search;
+    o.cancel_user = &lp;
+    CHECK_INT(cor_site_evaluate(n.ds, n.e, c, &cd, &o, &r, &err), COR_OK);
+    CHECK(lp.taken >= 3);          /* three criteria and the constraint layer read */
+    CHECK_INT(lp.held, 0);         /* given back every time */
+    CHECK_INT(lp.misuse, 0);       /* never taken twice, never given back untaken */
+    CHECK(lp.searches > 0);        /* the searches ran, none of them under the lock */
+    for (size_t i = 0; i < 5 && r.total; i++)
+        CHECK(isnan(totals[i]) ? isnan(r.total[i]) : r.total[i] == totals[i]);
     cor_site_result_free(&r);
 
     /* TOPSIS on the raw values (cost, benefit, benefit): P3 is best on time and distance */

@@ -118,11 +118,18 @@ typedef struct {
     /* 1: layers only from ds, never other files, and no raster criteria (for a service that
      * must not read files a client names); such criteria fail with COR_ERR_NOTFOUND */
     int data_only;
+    /* Optional: called with 1 before and 0 after each use of ds (its layers and places read
+     * through GDAL, its own LON,LAT transform), never nested, so that a caller sharing ds
+     * between threads can hold its lock for those uses only: the travel-time searches, the
+     * overlays and the scoring run outside. NULL: ds is the caller's alone meanwhile. */
+    void (*dataset_lock)(void *user, int lock);
+    void *dataset_lock_user;
 } cor_site_opts;
 #define COR_SITE_OPTS_DEFAULT ((cor_site_opts){ .method = -1, .strict = 0, .force = 0, \
     .max_snap_m = 20000.0, .sensitivity_draws = 0, .spread = 0.2, .top_k = 10, .seed = 1, \
     .threads = 0, .progress = NULL, .progress_user = NULL, .cancel = NULL, \
-    .cancel_user = NULL, .lonlat = NULL, .lonlat_user = NULL, .data_only = 0 })
+    .cancel_user = NULL, .lonlat = NULL, .lonlat_user = NULL, .data_only = 0, \
+    .dataset_lock = NULL, .dataset_lock_user = NULL })
 
 /* The evaluation of m candidates on n criteria. Arrays are owned by the result. */
 typedef struct {
