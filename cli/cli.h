@@ -76,6 +76,12 @@ enum { CLI_OPT_FROM = 1101, CLI_OPT_TO, CLI_OPT_MODE, CLI_OPT_MAX_SNAP, CLI_OPT_
     { "max-snap", required_argument, NULL, CLI_OPT_MAX_SNAP }
 /* Handles a CLI_OPT_* option; 1 if handled, -1 on a usage error (printed), 0 otherwise. */
 int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg);
+/* The options of the commands that build the network: the common ones (cli_common_option),
+ * the network's (cli_net_option) and, unless r is NULL, the routing ones (cli_route_option).
+ * 1: handled; 0: none of them; -1: the command ends with *exit_code (0 after --help, 2 after
+ * a usage error, printed). */
+int cli_shared_option(cli_ctx *c, cli_net_opts *n, cli_route_opts *r, int opt, const char *arg,
+                      const char *usage, int *exit_code);
 
 /* Dataset, network and routing engine, built once for a command. */
 typedef struct {

@@ -170,6 +170,20 @@ int cli_route_option(cli_ctx *c, cli_route_opts *r, int opt, const char *arg)
     }
 }
 
+int cli_shared_option(cli_ctx *c, cli_net_opts *n, cli_route_opts *r, int opt, const char *arg,
+                      const char *usage, int *exit_code)
+{
+    int h = cli_common_option(c, opt, arg, usage, exit_code);
+    if (h)
+        return h;
+    h = cli_net_option(c, n, opt, arg);
+    if (!h && r)
+        h = cli_route_option(c, r, opt, arg);
+    if (h < 0)
+        *exit_code = EXIT_USAGE;
+    return h;
+}
+
 int cli_net_open(cli_ctx *c, cli_net_opts *o, int argc, char **argv, int first, cli_net *out)
 {
     memset(out, 0, sizeof *out);

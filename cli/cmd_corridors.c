@@ -458,14 +458,9 @@ int cmd_corridors(int argc, char **argv)
     int opt, code;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "hjqc:C:o:", longopts, NULL)) != -1) {
-        int r = cli_common_option(&c, opt, optarg, USAGE, &code);
+        int r = cli_shared_option(&c, &no, NULL, opt, optarg, USAGE, &code);
         if (r < 0)
             return code;
-        if (r > 0)
-            continue;
-        r = cli_net_option(&c, &no, opt, optarg);
-        if (r < 0)
-            return EXIT_USAGE;
         if (r > 0)
             continue;
         char *end = NULL;
