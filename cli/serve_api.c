@@ -939,11 +939,16 @@ static void api_site(serve_ctx *s, const serve_req *rq, serve_reply *out)
                                   "\"within\": \"河北\")");
                 goto done;
             }
-        } else if (!site_source_of_data(s->net.ds, cand)) {
-            serve_reply_error(out, 400, "InvalidQuery", "candidates: '%s' is not a place role "
-                              "(cities, ports, airports, stations, parks) nor a layer of the "
-                              "data, nor grid:SIZE", cand);
-            goto done;
+        } else {
+            pthread_mutex_lock(&s->proj_lock); /* the layers are the dataset's (GDAL) */
+            int known = site_source_of_data(s->net.ds, cand);
+            pthread_mutex_unlock(&s->proj_lock);
+            if (!known) {
+                serve_reply_error(out, 400, "InvalidQuery", "candidates: '%s' is not a place "
+                                  "role (cities, ports, airports, stations, parks) nor a layer "
+                                  "of the data, nor grid:SIZE", cand);
+                goto done;
+            }
         }
     } else if (json_is_array(jc) && json_array_size(jc) > 0) {
         if (json_array_size(jc) > s->lim.max_site_candidates) {

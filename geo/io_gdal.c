@@ -829,7 +829,7 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
     char sf = si >= 0 ? sc.children[si]->format[0] : 0;
     char gf = sc.children[gi]->format[0];
     OGRGeometryH line = OGR_G_CreateGeometry(wkbLineString);
-    int rc = 1;
+    int line_zm = 0, rc = 1;
     for (;;) {
         struct ArrowArray a;
         memset(&a, 0, sizeof a);
@@ -857,14 +857,19 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
             if (arrow_valid(ga, j + ga->offset)) {
                 const char *wkb = arrow_bytes(ga, gf, j + ga->offset, &glen);
                 /* most are single lines: parsed into the one line object, which keeps its
-                 * memory; anything else into a new geometry. A geometry OGR cannot parse
-                 * is counted as invalid, as a row would be. */
+                 * memory (OGR only ever adds Z and M to it: they are taken off again);
+                 * anything else into a new geometry. A geometry OGR cannot parse leaves
+                 * the feature without one, as reading a GeoPackage feature by feature does. */
+                if (line && line_zm) {
+                    OGR_G_Set3D(line, FALSE);
+                    OGR_G_SetMeasured(line, FALSE);
+                    line_zm = 0;
+                }
                 if (line && glen && OGR_G_ImportFromWkb(line, wkb, (int)glen) == OGRERR_NONE) {
                     g = line;
+                    line_zm = OGR_G_Is3D(line) || OGR_G_IsMeasured(line);
                 } else if (glen && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)glen) != OGRERR_NONE) {
-                    r->st->read++;
-                    r->st->skipped_invalid++;
-                    continue;
+                    g = NULL;
                 }
             }
             if (!lr_feature(r, g, cval, clen, speed, fid))
@@ -884,7 +889,10 @@ static int read_columns(line_reader *r, OGRLayerH l, const field_idx *fi, char *
 }
 
 /* Only the fields the reading uses are fetched (GDAL then selects fewer columns), unless an
- * attribute filter is set: it may name any field. 1 when set (undone with NULL after). */
+ * attribute filter is set: it may name any field. OGR finds the names it is given without
+ * regard to case, first match first, so a name that would find another field than itself
+ * (two fields differing only in case, as a CSV may have) or one the reading uses is left
+ * out of the list. 1 when a list was given (undone with NULL after, whatever came of it). */
 static int ignore_other_fields(OGRLayerH l, const cor_role_spec *spec, const field_idx *fi)
 {
     if (spec->where && *spec->where)
@@ -894,14 +902,22 @@ static int ignore_other_fields(OGRLayerH l, const cor_role_spec *spec, const fie
     const char **names = calloc((size_t)n + 2, sizeof *names);
     if (!names)
         return 0;
+    const char *cls = fi->cls >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, fi->cls)) : NULL;
+    const char *speed =
+        fi->speed >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, fi->speed)) : NULL;
     int k = 0;
-    for (int i = 0; i < n; i++)
-        if (i != fi->cls && i != fi->speed)
-            names[k++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+    for (int i = 0; i < n; i++) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i));
+        if (i == fi->cls || i == fi->speed || OGR_FD_GetFieldIndex(fd, name) != i ||
+            (cls && !strcasecmp(name, cls)) || (speed && !strcasecmp(name, speed)) ||
+            !strcasecmp(name, "OGR_GEOMETRY") || !strcasecmp(name, "OGR_STYLE"))
+            continue;
+        names[k++] = name;
+    }
     names[k++] = "OGR_STYLE";
-    int ok = OGR_L_SetIgnoredFields(l, names) == OGRERR_NONE;
+    OGR_L_SetIgnoredFields(l, names);
     free(names);
-    return ok;
+    return 1;
 }
 
 cor_status cor_src_read_lines(cor_src *s, int layer, cor_role role, const cor_role_spec *spec,

@@ -121,7 +121,8 @@ typedef struct {
     /* Optional: called with 1 before and 0 after each use of ds (its layers and places read
      * through GDAL, its own LON,LAT transform), never nested, so that a caller sharing ds
      * between threads can hold its lock for those uses only: the travel-time searches, the
-     * overlays and the scoring run outside. NULL: ds is the caller's alone meanwhile. */
+     * overlays and the scoring run outside. NULL: ds is the caller's alone meanwhile.
+     * lonlat, when given, is called with that lock held: it must not take it itself. */
     void (*dataset_lock)(void *user, int lock);
     void *dataset_lock_user;
 } cor_site_opts;
