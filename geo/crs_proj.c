@@ -32,6 +32,20 @@ static PJ_CONTEXT *new_context(void)
     return ctx;
 }
 
+/* A PJ from the PROJ string s with opts put right after its "+proj=tmerc " (at tm in s);
+ * NULL when out of memory or not understood. */
+static PJ *tmerc_with(PJ_CONTEXT *ctx, const char *s, const char *tm, const char *opts)
+{
+    size_t at = (size_t)(tm - s) + strlen("+proj=tmerc "), n = strlen(s) + strlen(opts) + 1;
+    char *str = malloc(n);
+    if (!str)
+        return NULL;
+    snprintf(str, n, "%.*s%s%s", (int)at, s, opts, s + at);
+    PJ *pj = proj_create(ctx, str);
+    free(str);
+    return pj;
+}
+
 cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err)
 {
     cor_xform *t = calloc(1, sizeof *t);
@@ -73,15 +87,7 @@ cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err)
     const char *ps = proj_as_proj_string(t->ctx, t->pj, PJ_PROJ_5, NULL);
     const char *tm = ps ? strstr(ps, "+proj=tmerc ") : NULL;
     if (tm && !strstr(ps, "+approx") && !strstr(tm + 1, "+proj=tmerc ")) {
-        size_t n = strlen(ps), at = (size_t)(tm - ps) + strlen("+proj=tmerc ");
-        char *fast = malloc(n + 16);
-        if (fast) {
-            memcpy(fast, ps, at);
-            memcpy(fast + at, "+approx ", 8);
-            memcpy(fast + at + 8, ps + at, n - at + 1);
-            t->fast = proj_create(t->ctx, fast);
-            free(fast);
-        }
+        t->fast = tmerc_with(t->ctx, ps, tm, "+approx ");
         /* A two-step pipeline whose first step only turns degrees into radians: PROJ spends
          * about as long walking the pipeline per point as in the projection itself, so keep
          * the projection step alone too; cor_xform_run does the unit conversion. The step
@@ -90,19 +96,8 @@ cor_xform *cor_xform_create(const char *src, const char *dst, cor_error *err)
          * same bit for bit (cor_xform_prefer_fast checks) for 6 % less time. */
         static const char head[] = "+proj=pipeline +step +proj=unitconvert +xy_in=deg "
                                    "+xy_out=rad +step +proj=tmerc ";
-        if (t->fast && !strncmp(ps, head, sizeof head - 1) && !strstr(tm, "+step")) {
-            const char *step = tm;
-            size_t n = strlen(step);
-            char *bare = malloc(n + 24);
-            if (bare) {
-                size_t at = strlen("+proj=tmerc ");
-                memcpy(bare, step, at);
-                memcpy(bare + at, "+approx +over ", 14);
-                memcpy(bare + at + 14, step + at, n - at + 1);
-                t->bare = proj_create(t->ctx, bare);
-                free(bare);
-            }
-        }
+        if (t->fast && !strncmp(ps, head, sizeof head - 1) && !strstr(tm, "+step"))
+            t->bare = tmerc_with(t->ctx, tm, tm, "+approx +over ");
     }
     return t;
 fail:
